@@ -1,0 +1,221 @@
+using System.Diagnostics;
+using Dashboard.Core.Sessions;
+using Dashboard.Core.Store;
+
+namespace Dashboard.Core.Query;
+
+/// <summary>Runs <c>session show</c> queries against stores (spec §1–§2).</summary>
+public static class QueryEngine
+{
+    /// <summary>Runs a query against one node.</summary>
+    public static Result<QueryResult> Run(SessionQuery query, SessionStore store) => Run(query, [store]);
+
+    /// <summary>Runs a query against several nodes; the limit applies to each node separately.</summary>
+    public static Result<QueryResult> Run(SessionQuery query, IEnumerable<SessionStore> nodes)
+    {
+        ArgumentNullException.ThrowIfNull(query);
+        if (Validate(query) is { } error)
+        {
+            return Result<QueryResult>.Fail(error);
+        }
+        var started = Stopwatch.GetTimestamp();
+        var plan = new QueryPlan(query);
+        var rows = new List<object?[]>();
+        var limitReached = false;
+        foreach (var store in nodes.OrderBy(n => n.NodeName, StringComparer.Ordinal))
+        {
+            using var snapshot = store.OpenSnapshot();
+            limitReached |= plan.Collect(snapshot, rows);
+        }
+        return Result<QueryResult>.Ok(new QueryResult(plan.Columns, rows, limitReached, Stopwatch.GetElapsedTime(started)));
+    }
+
+    /// <summary>Why a query built in code cannot run (unknown field, bad value or pattern, negative limit), or null.</summary>
+    public static string? Validate(SessionQuery query)
+    {
+        ArgumentNullException.ThrowIfNull(query);
+        foreach (var column in query.Columns)
+        {
+            if (!FieldCatalog.TryGet(column, out _))
+            {
+                return $"Invalid key: \"{column}\"";
+            }
+        }
+        foreach (var filter in query.Filters)
+        {
+            if (!FieldCatalog.TryGet(filter.Field, out var field))
+            {
+                return $"Invalid key: \"{filter.Field}\"";
+            }
+            if (FilterCompiler.Validate(field, filter) is { } invalid)
+            {
+                return invalid;
+            }
+        }
+        if (query.Limit < 0)
+        {
+            return $"Invalid value for --limit: \"{query.Limit}\" is not a whole number (0 or more)";
+        }
+        return query.RowTimeout < 0 ? $"Invalid value for --rowtimeout: \"{query.RowTimeout}\" is not a whole number (0 or more)" : null;
+    }
+
+    /// <summary>
+    /// Walks queues in key order (or an index's candidates), expands each by the row rules of the
+    /// groups in use, and tests filters as soon as the row has the fields they need.
+    /// </summary>
+    private sealed class QueryPlan
+    {
+        private readonly SessionQuery _query;
+        private readonly Func<SessionRow, object?>[] _readers;
+        private readonly Func<SessionRow, bool>[] _queueFilters, _sessionFilters, _subscriptionFilters, _messageFilters;
+        private readonly bool _perSession, _perSubscription, _perMessage;
+
+        public QueryPlan(SessionQuery query)
+        {
+            _query = query;
+            Columns = [.. query.EffectiveColumns.Order(StringComparer.Ordinal)];
+            var columnFields = Columns.Select(Field).ToArray();
+            _readers = [.. columnFields.Select(FieldCatalog.Getter)];
+            var filters = query.Filters.Select(f => (Field: Field(f.Field), Filter: f)).ToArray();
+            var used = columnFields.Concat(filters.Select(f => f.Field)).ToArray();
+            _perSession = used.Any(f => f.NeedsSession);
+            _perSubscription = used.Any(f => f.Group == FieldGroup.Subscription);
+            _perMessage = used.Any(f => f.Group == FieldGroup.Message);
+            _queueFilters = For(FieldGroup.Queue);
+            _sessionFilters = For(FieldGroup.QueueState, FieldGroup.Connection);
+            _subscriptionFilters = For(FieldGroup.Subscription);
+            _messageFilters = For(FieldGroup.Message);
+
+            Func<SessionRow, bool>[] For(params FieldGroup[] groups) =>
+                [.. filters.Where(f => groups.Contains(f.Field.Group)).Select(f => FilterCompiler.Compile(f.Field, f.Filter))];
+        }
+
+        public IReadOnlyList<string> Columns { get; }
+
+        /// <summary>Adds this node's rows; returns whether the limit cut them.</summary>
+        public bool Collect(StoreSnapshot snapshot, List<object?[]> rows)
+        {
+            var budget = _query.Limit;
+            foreach (var queue in Candidates(snapshot))
+            {
+                var row = new SessionRow(snapshot.NodeName, queue, null, null, null);
+                if (!All(_queueFilters, row))
+                {
+                    continue;
+                }
+                if (!_perSession || queue.Sessions.IsEmpty)
+                {
+                    if (!ExpandSession(row, rows, ref budget))
+                    {
+                        return true;
+                    }
+                    continue;
+                }
+                foreach (var session in queue.Sessions)
+                {
+                    if (!ExpandSession(row with { Session = session }, rows, ref budget))
+                    {
+                        return true;
+                    }
+                }
+            }
+            return false;
+        }
+
+        private IEnumerable<QueueState> Candidates(StoreSnapshot snapshot)
+        {
+            // Exact client id or topic filters go through the store's indexes; others scan in order.
+            foreach (var filter in _query.Filters)
+            {
+                if (filter is { Kind: FilterKind.Equal, Field: "client_id" })
+                {
+                    return snapshot.FindClient(filter.Value);
+                }
+            }
+            foreach (var filter in _query.Filters)
+            {
+                if (filter is { Kind: FilterKind.Equal, Field: "topic" })
+                {
+                    return snapshot.QueuesWithTopic(filter.Value);
+                }
+            }
+            return snapshot.Queues();
+        }
+
+        private bool ExpandSession(SessionRow row, List<object?[]> rows, ref int budget)
+        {
+            if (!All(_sessionFilters, row))
+            {
+                return true;
+            }
+            if (!_perSubscription)
+            {
+                return ExpandSubscription(row, rows, ref budget);
+            }
+            foreach (var subscription in row.Queue.Subscriptions)
+            {
+                if (!ExpandSubscription(row with { Subscription = subscription }, rows, ref budget))
+                {
+                    return false;
+                }
+            }
+            return true;
+        }
+
+        private bool ExpandSubscription(SessionRow row, List<object?[]> rows, ref int budget)
+        {
+            if (!All(_subscriptionFilters, row))
+            {
+                return true;
+            }
+            if (!_perMessage)
+            {
+                return Emit(row, rows, ref budget);
+            }
+            foreach (var message in row.Queue.Messages)
+            {
+                if (!Emit(row with { Message = message }, rows, ref budget))
+                {
+                    return false;
+                }
+            }
+            return true;
+        }
+
+        /// <summary>Adds a matching row; false once a row beyond the limit shows the result was cut.</summary>
+        private bool Emit(SessionRow row, List<object?[]> rows, ref int budget)
+        {
+            if (!All(_messageFilters, row))
+            {
+                return true;
+            }
+            if (budget == 0)
+            {
+                return false;
+            }
+            budget--;
+            var values = new object?[_readers.Length];
+            for (var i = 0; i < values.Length; i++)
+            {
+                values[i] = _readers[i](row);
+            }
+            rows.Add(values);
+            return true;
+        }
+
+        private static bool All(Func<SessionRow, bool>[] filters, SessionRow row)
+        {
+            foreach (var filter in filters)
+            {
+                if (!filter(row))
+                {
+                    return false;
+                }
+            }
+            return true;
+        }
+
+        // Validate has checked every name.
+        private static SessionField Field(string name) => FieldCatalog.TryGet(name, out var field) ? field : throw new UnreachableException(name);
+    }
+}

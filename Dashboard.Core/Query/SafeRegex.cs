@@ -1,0 +1,58 @@
+using System.Collections.Concurrent;
+using System.Text.RegularExpressions;
+
+namespace Dashboard.Core.Query;
+
+/// <summary>
+/// Compiles filter patterns with .NET's non-backtracking engine, whose matching time is linear in the
+/// input: no pattern can stall the node (spec §2). Compiled patterns are cached, as queries repeat.
+/// </summary>
+public static class SafeRegex
+{
+    /// <summary>Longer patterns are refused: they only cost memory and nobody types them.</summary>
+    public const int MaxPatternLength = 1000;
+
+    private const int CacheSize = 256;
+    private static readonly ConcurrentDictionary<string, Regex> Cache = new(StringComparer.Ordinal);
+
+    /// <summary>Compiles a pattern, or says plainly why it cannot be used.</summary>
+    public static Result<Regex> Compile(string pattern)
+    {
+        if (Cache.TryGetValue(pattern, out var cached))
+        {
+            return Result<Regex>.Ok(cached);
+        }
+        if (pattern.Length > MaxPatternLength)
+        {
+            return Result<Regex>.Fail($"Regular expression is too long ({pattern.Length} characters; at most {MaxPatternLength})");
+        }
+        try
+        {
+            var regex = new Regex(pattern, RegexOptions.NonBacktracking | RegexOptions.CultureInvariant);
+            if (Cache.Count >= CacheSize)
+            {
+                Cache.Clear();
+            }
+            Cache[pattern] = regex;
+            return Result<Regex>.Ok(regex);
+        }
+        catch (RegexParseException exception)
+        {
+            return Result<Regex>.Fail($"Invalid regular expression \"{pattern}\": {Reason(exception)}");
+        }
+        catch (NotSupportedException)
+        {
+            return Result<Regex>.Fail(
+                $"Invalid regular expression \"{pattern}\": backreferences, lookarounds, atomic groups and conditionals are not supported (the engine must run in linear time)");
+        }
+    }
+
+    private static string Reason(RegexParseException exception)
+    {
+        // The message reads "Invalid pattern '...' at offset N. <reason>"; keep the reason and offset.
+        var message = exception.Message;
+        var reasonStart = message.IndexOf(". ", StringComparison.Ordinal);
+        var reason = reasonStart >= 0 ? message[(reasonStart + 2)..].TrimEnd('.') : message;
+        return $"{reason} (at character {exception.Offset})";
+    }
+}

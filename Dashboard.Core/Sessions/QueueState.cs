@@ -1,0 +1,82 @@
+using System.Collections.Immutable;
+
+namespace Dashboard.Core.Sessions;
+
+/// <summary>
+/// The state of one queue at one version. Immutable: the store replaces it on every change, so a
+/// reader holding one sees a consistent queue.
+/// </summary>
+public sealed class QueueState
+{
+    /// <summary>Creates a queue state.</summary>
+    public QueueState(
+        QueueKey key,
+        long queueId,
+        long startedAt,
+        bool cleanSession,
+        QueueStateName stateName,
+        ImmutableArray<AttachedSession> sessions,
+        ImmutableArray<Subscription> subscriptions,
+        ImmutableArray<QueuedMessage> messages,
+        long version)
+    {
+        Key = key;
+        QueueId = queueId;
+        StartedAt = startedAt;
+        CleanSession = cleanSession;
+        StateName = stateName;
+        Sessions = sessions;
+        Subscriptions = subscriptions;
+        Messages = messages;
+        Version = version;
+    }
+
+    /// <summary>Mountpoint and client id.</summary>
+    public QueueKey Key { get; }
+
+    /// <summary>Opaque per-queue id, shown as <c>queue_pid</c>.</summary>
+    public long QueueId { get; }
+
+    /// <summary>When the queue was created, Unix epoch milliseconds.</summary>
+    public long StartedAt { get; }
+
+    /// <summary>Whether the session ends with the connection (MQTT 5: session expiry 0).</summary>
+    public bool CleanSession { get; }
+
+    /// <summary>The queue's state name.</summary>
+    public QueueStateName StateName { get; }
+
+    /// <summary>Attached sessions; empty when offline.</summary>
+    public ImmutableArray<AttachedSession> Sessions { get; }
+
+    /// <summary>Subscriptions, ordered by topic (ordinal).</summary>
+    public ImmutableArray<Subscription> Subscriptions { get; }
+
+    /// <summary>Queued messages, oldest first.</summary>
+    public ImmutableArray<QueuedMessage> Messages { get; }
+
+    /// <summary>The store version at which this state was written.</summary>
+    public long Version { get; }
+
+    /// <summary>Whether a session is attached.</summary>
+    public bool IsOnline => StateName == QueueStateName.Online;
+
+    /// <summary>The state this one replaced, kept only while an older snapshot may still read it.</summary>
+    internal QueueState? Older { get; set; }
+
+    /// <summary>Set on the marker state written when the queue is removed.</summary>
+    internal bool IsRemoved { get; init; }
+
+    internal QueueState With(
+        long version,
+        QueueStateName? stateName = null,
+        ImmutableArray<AttachedSession>? sessions = null,
+        ImmutableArray<Subscription>? subscriptions = null,
+        ImmutableArray<QueuedMessage>? messages = null) =>
+        new(Key, QueueId, StartedAt, CleanSession,
+            stateName ?? StateName,
+            sessions ?? Sessions,
+            subscriptions ?? Subscriptions,
+            messages ?? Messages,
+            version);
+}

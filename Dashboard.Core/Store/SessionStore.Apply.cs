@@ -1,0 +1,268 @@
+using System.Collections.Immutable;
+using Dashboard.Core.Sessions;
+
+namespace Dashboard.Core.Store;
+
+// The write side: each event becomes new immutable queue states and versioned changes.
+public sealed partial class SessionStore
+{
+    private void ApplyOne(StoreEvent storeEvent, long oldestReader)
+    {
+        _handles.TryGetValue(storeEvent.Key, out var handle);
+        var current = handle?.Current is { IsRemoved: false } live ? live : null;
+        switch (storeEvent)
+        {
+            case ClientConnected connected:
+                Connect(connected, handle, current, oldestReader);
+                break;
+            case ClientDisconnected when current is { IsOnline: true }:
+                Disconnect(handle!, current, oldestReader);
+                break;
+            case SubscriptionAdded added when current is not null:
+                Subscribe(handle!, current, added.Subscription, oldestReader);
+                break;
+            case SubscriptionRemoved removed when current is not null:
+                Unsubscribe(handle!, current, removed.Topic, oldestReader);
+                break;
+            case MessageQueued queued when current is not null:
+                var messages = current.Messages.Add(queued.Message);
+                Write(handle!, current.With(++_writeVersion, messages: messages), oldestReader);
+                Emit(ChangeKind.MessageQueued, handle!, queued.Message.MsgRef);
+                break;
+            case MessageDelivered delivered when current is not null:
+                Deliver(handle!, current, delivered.MsgRef, oldestReader);
+                break;
+            case WaitingAcksChanged acks when current is { Sessions.Length: > 0 }:
+                var last = current.Sessions[^1];
+                if (last.WaitingAcks != acks.WaitingAcks)
+                {
+                    var sessions = current.Sessions.SetItem(current.Sessions.Length - 1, last with { WaitingAcks = acks.WaitingAcks });
+                    Write(handle!, current.With(++_writeVersion, sessions: sessions), oldestReader);
+                    Emit(ChangeKind.Updated, handle!);
+                }
+                break;
+            case QueueRemoved when current is not null:
+                Remove(handle!, current, oldestReader);
+                break;
+        }
+    }
+
+    private void Connect(ClientConnected connected, QueueHandle? handle, QueueState? current, long oldestReader)
+    {
+        var now = _time.GetUtcNow().ToUnixTimeMilliseconds();
+        var session = new AttachedSession(++_nextId, connected.User, connected.PeerHost, connected.PeerPort, connected.Protocol, now);
+        if (current is not null && connected.CleanSession)
+        {
+            // A clean session never inherits: the old queue goes, a fresh one follows.
+            Remove(handle!, current, oldestReader);
+            current = null;
+        }
+        if (current is null)
+        {
+            handle ??= AddHandle(connected.Key);
+            var created = new QueueState(connected.Key, ++_nextId, now, connected.CleanSession, QueueStateName.Online,
+                Single(session), [], [], ++_writeVersion);
+            Emit(ChangeKind.Created, handle, state: created);
+            created = created.With(++_writeVersion);
+            Write(handle, created, oldestReader);
+            Emit(ChangeKind.Online, handle);
+            return;
+        }
+        var online = new QueueState(current.Key, current.QueueId, current.StartedAt, connected.CleanSession,
+            QueueStateName.Online, Single(session), current.Subscriptions, current.Messages, ++_writeVersion);
+        Write(handle!, online, oldestReader);
+        Emit(ChangeKind.Online, handle!);
+    }
+
+    private void Disconnect(QueueHandle handle, QueueState current, long oldestReader)
+    {
+        var offline = current.With(++_writeVersion, QueueStateName.Offline, sessions: []);
+        if (current.CleanSession)
+        {
+            // Reported as going offline, then gone: consumers see both facts.
+            Emit(ChangeKind.Offline, handle, state: offline);
+            Remove(handle, current, oldestReader);
+            return;
+        }
+        Write(handle, offline, oldestReader);
+        Emit(ChangeKind.Offline, handle);
+    }
+
+    private void Subscribe(QueueHandle handle, QueueState current, Subscription subscription, long oldestReader)
+    {
+        var subscriptions = current.Subscriptions;
+        var position = FindTopic(subscriptions, subscription.Topic);
+        if (position >= 0)
+        {
+            if (subscriptions[position] == subscription)
+            {
+                return;
+            }
+            subscriptions = subscriptions.SetItem(position, subscription);
+        }
+        else
+        {
+            subscriptions = subscriptions.Insert(~position, subscription);
+            lock (_indexLock)
+            {
+                _topics.Add(subscription.Topic, handle);
+            }
+        }
+        Write(handle, current.With(++_writeVersion, subscriptions: subscriptions), oldestReader);
+        Emit(ChangeKind.Subscribed, handle, subscription.Topic);
+    }
+
+    private void Unsubscribe(QueueHandle handle, QueueState current, string topic, long oldestReader)
+    {
+        var position = FindTopic(current.Subscriptions, topic);
+        if (position < 0)
+        {
+            return;
+        }
+        Write(handle, current.With(++_writeVersion, subscriptions: current.Subscriptions.RemoveAt(position)), oldestReader);
+        _pendingRemovals.Add(new PendingRemoval(_writeVersion, handle, topic));
+        Emit(ChangeKind.Unsubscribed, handle, topic);
+    }
+
+    private void Deliver(QueueHandle handle, QueueState current, string msgRef, long oldestReader)
+    {
+        var messages = current.Messages;
+        for (var i = 0; i < messages.Length; i++)
+        {
+            if (messages[i].MsgRef == msgRef)
+            {
+                Write(handle, current.With(++_writeVersion, messages: messages.RemoveAt(i)), oldestReader);
+                Emit(ChangeKind.MessageDelivered, handle, msgRef);
+                return;
+            }
+        }
+    }
+
+    private void Remove(QueueHandle handle, QueueState current, long oldestReader)
+    {
+        var version = ++_writeVersion;
+        var tombstone = new QueueState(current.Key, current.QueueId, current.StartedAt, current.CleanSession,
+            QueueStateName.Offline, [], [], [], version)
+        { IsRemoved = true };
+        Write(handle, tombstone, oldestReader);
+        // Index entries go once no open snapshot can still see the queue (see PurgeRemovals).
+        foreach (var subscription in current.Subscriptions)
+        {
+            _pendingRemovals.Add(new PendingRemoval(version, handle, subscription.Topic));
+        }
+        _pendingRemovals.Add(new PendingRemoval(version, handle, null));
+        _changes.Add(new SessionChange(version, ChangeKind.Removed, handle.Key, null));
+    }
+
+    private QueueHandle AddHandle(QueueKey key)
+    {
+        var handle = new QueueHandle(key);
+        _handles.Add(key, handle);
+        lock (_indexLock)
+        {
+            _index.Insert(handle);
+            _mountpoints[key.Mountpoint] = _mountpoints.GetValueOrDefault(key.Mountpoint) + 1;
+        }
+        return handle;
+    }
+
+    private void Write(QueueHandle handle, QueueState state, long oldestReader)
+    {
+        var previous = handle.Current;
+        if (previous is not null)
+        {
+            // Keep one step back for snapshots opened before this write; anything older than the
+            // oldest open snapshot can no longer be read.
+            state.Older = previous;
+            if (previous.Version <= oldestReader)
+            {
+                previous.Older = null;
+            }
+            Count(previous, -1);
+        }
+        handle.Publish(state);
+        Count(state, +1);
+    }
+
+    private void Count(QueueState state, int sign)
+    {
+        if (state.IsRemoved)
+        {
+            return;
+        }
+        if (state.IsOnline)
+        {
+            _online += sign;
+        }
+        else
+        {
+            _offline += sign;
+        }
+        _subscriptions += sign * state.Subscriptions.Length;
+        _messages += sign * state.Messages.Length;
+    }
+
+    private void Emit(ChangeKind kind, QueueHandle handle, string? detail = null, QueueState? state = null) =>
+        _changes.Add(new SessionChange(_writeVersion, kind, handle.Key, state ?? handle.Current, detail));
+
+    private void PurgeRemovals(long oldestReader)
+    {
+        lock (_indexLock)
+        {
+            _pendingRemovals.RemoveAll(pending =>
+            {
+                if (pending.Version > oldestReader)
+                {
+                    return false;
+                }
+                var current = pending.Handle.Current;
+                if (pending.Topic is { } topic)
+                {
+                    if (current is null || current.IsRemoved || FindTopic(current.Subscriptions, topic) < 0)
+                    {
+                        _topics.Remove(topic, pending.Handle);
+                    }
+                }
+                else if (current is { IsRemoved: true })
+                {
+                    var key = pending.Handle.Key;
+                    _index.Remove(key);
+                    _handles.Remove(key);
+                    var left = _mountpoints[key.Mountpoint] - 1;
+                    if (left == 0)
+                    {
+                        _mountpoints.Remove(key.Mountpoint);
+                    }
+                    else
+                    {
+                        _mountpoints[key.Mountpoint] = left;
+                    }
+                }
+                return true;
+            });
+        }
+    }
+
+    internal static int FindTopic(ImmutableArray<Subscription> subscriptions, string topic)
+    {
+        int low = 0, high = subscriptions.Length - 1;
+        while (low <= high)
+        {
+            var middle = (low + high) >>> 1;
+            var order = string.CompareOrdinal(subscriptions[middle].Topic, topic);
+            if (order == 0)
+            {
+                return middle;
+            }
+            if (order < 0)
+            {
+                low = middle + 1;
+            }
+            else
+            {
+                high = middle - 1;
+            }
+        }
+        return ~low;
+    }
+}

@@ -1,0 +1,219 @@
+using System.Collections.Immutable;
+using Dashboard.Core.Sessions;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace Dashboard.Core.Store;
+
+/// <summary>
+/// The sessions of one node: queues with their sessions, subscriptions and queued messages.
+/// </summary>
+/// <remarks>
+/// Writers are serialised by one lock and only replace immutable <see cref="QueueState"/> objects, so a
+/// write costs a dictionary lookup and one small allocation. Readers take no write lock: a
+/// <see cref="StoreSnapshot"/> reads every queue as of one version (older states stay linked while a
+/// snapshot may need them), and walks the sorted index a chunk at a time under a short index lock
+/// that writers only take to add or drop a queue or topic.
+/// </remarks>
+public sealed partial class SessionStore
+{
+    private readonly Lock _writeLock = new();
+    private readonly Lock _indexLock = new();
+    private readonly Lock _snapshotLock = new();
+    private readonly TimeProvider _time;
+    private readonly ILogger _logger;
+
+    // Guarded by _writeLock.
+    private readonly Dictionary<QueueKey, QueueHandle> _handles = [];
+    private readonly List<PendingRemoval> _pendingRemovals = [];
+    private readonly List<SessionChange> _changes = [];
+    private long _writeVersion;
+    private long _nextId;
+    private long _online, _offline, _subscriptions, _messages;
+
+    // Guarded by _indexLock.
+    private readonly SortedQueueIndex _index = new();
+    private readonly TopicIndex _topics = new();
+    private readonly SortedDictionary<string, int> _mountpoints = new(StringComparer.Ordinal);
+
+    // Guarded by _snapshotLock: versions of the snapshots open now.
+    private readonly List<long> _openSnapshots = [];
+
+    private long _version;
+    private StoreCounters _counters = new(0, 0, 0, 0, 0);
+    private Action<IReadOnlyList<SessionChange>>[] _listeners = [];
+
+    /// <summary>Creates an empty store for a node.</summary>
+    public SessionStore(string nodeName, TimeProvider? time = null, ILogger<SessionStore>? logger = null)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(nodeName);
+        NodeName = nodeName;
+        _time = time ?? TimeProvider.System;
+        _logger = logger ?? (ILogger)NullLogger.Instance;
+    }
+
+    /// <summary>The node name shown in the <c>node</c> column.</summary>
+    public string NodeName { get; }
+
+    /// <summary>The version of the latest applied change.</summary>
+    public long Version => Volatile.Read(ref _version);
+
+    /// <summary>Totals as of the latest applied change.</summary>
+    public StoreCounters Counters => Volatile.Read(ref _counters);
+
+    /// <summary>The current state of a queue, or null when there is none.</summary>
+    public QueueState? Get(QueueKey key)
+    {
+        QueueHandle? handle;
+        lock (_indexLock)
+        {
+            handle = _index.Find(key);
+        }
+        return handle?.ReadAt(long.MaxValue);
+    }
+
+    /// <summary>Opens a consistent view of the store at its current version. Dispose it when done.</summary>
+    public StoreSnapshot OpenSnapshot()
+    {
+        lock (_snapshotLock)
+        {
+            var version = Volatile.Read(ref _version);
+            _openSnapshots.Add(version);
+            return new StoreSnapshot(this, version);
+        }
+    }
+
+    /// <summary>
+    /// Calls <paramref name="listener"/> with each batch of changes, in version order, on the writer's
+    /// thread while the write lock is held: it must only record (no I/O, no store writes).
+    /// </summary>
+    public IDisposable Subscribe(Action<IReadOnlyList<SessionChange>> listener)
+    {
+        ArgumentNullException.ThrowIfNull(listener);
+        lock (_writeLock)
+        {
+            _listeners = [.. _listeners, listener];
+        }
+        return new Unsubscriber(this, listener);
+    }
+
+    /// <summary>Applies one event; returns the store version afterwards.</summary>
+    public long Apply(StoreEvent storeEvent) => Apply([storeEvent]);
+
+    /// <summary>Applies events in order, publishing each; listeners get one batch. Returns the version afterwards.</summary>
+    public long Apply(ReadOnlySpan<StoreEvent> events)
+    {
+        lock (_writeLock)
+        {
+            var oldestReader = OldestReaderVersion();
+            foreach (var storeEvent in events)
+            {
+                ApplyOne(storeEvent, oldestReader);
+                Volatile.Write(ref _version, _writeVersion);
+            }
+            if (_pendingRemovals.Count > 0)
+            {
+                PurgeRemovals(OldestReaderVersion());
+            }
+            if (_changes.Count == 0)
+            {
+                return _writeVersion;
+            }
+            Volatile.Write(ref _counters, new StoreCounters(_writeVersion, _online, _offline, _subscriptions, _messages));
+            Notify();
+            return _writeVersion;
+        }
+    }
+
+    internal void CloseSnapshot(long version)
+    {
+        lock (_snapshotLock)
+        {
+            _openSnapshots.Remove(version);
+        }
+    }
+
+    internal QueueHandle? FindHandle(QueueKey key)
+    {
+        lock (_indexLock)
+        {
+            return _index.Find(key);
+        }
+    }
+
+    internal int CopyHandlesAfter(QueueKey? after, Span<QueueHandle> destination)
+    {
+        lock (_indexLock)
+        {
+            return _index.CopyAfter(after, destination);
+        }
+    }
+
+    internal void CopyTopicHandles(string topic, List<QueueHandle> destination)
+    {
+        lock (_indexLock)
+        {
+            _topics.CopyTo(topic, destination);
+        }
+    }
+
+    internal string[] Mountpoints()
+    {
+        lock (_indexLock)
+        {
+            return [.. _mountpoints.Keys];
+        }
+    }
+
+    private long OldestReaderVersion()
+    {
+        lock (_snapshotLock)
+        {
+            var oldest = Volatile.Read(ref _version);
+            foreach (var version in _openSnapshots)
+            {
+                oldest = Math.Min(oldest, version);
+            }
+            return oldest;
+        }
+    }
+
+    private void Notify()
+    {
+        var listeners = _listeners;
+        if (listeners.Length > 0)
+        {
+            var batch = _changes.ToArray();
+            foreach (var listener in listeners)
+            {
+                try
+                {
+                    listener(batch);
+                }
+                catch (Exception exception)
+                {
+                    LogListenerFailed(exception);
+                }
+            }
+        }
+        _changes.Clear();
+    }
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "A session change listener failed; the store carried on.")]
+    private partial void LogListenerFailed(Exception exception);
+
+    private sealed class Unsubscriber(SessionStore store, Action<IReadOnlyList<SessionChange>> listener) : IDisposable
+    {
+        public void Dispose()
+        {
+            lock (store._writeLock)
+            {
+                store._listeners = [.. store._listeners.Where(l => l != listener)];
+            }
+        }
+    }
+
+    private readonly record struct PendingRemoval(long Version, QueueHandle Handle, string? Topic);
+
+    private static ImmutableArray<T> Single<T>(T item) => [item];
+}

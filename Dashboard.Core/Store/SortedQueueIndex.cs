@@ -1,0 +1,177 @@
+using Dashboard.Core.Sessions;
+
+namespace Dashboard.Core.Store;
+
+/// <summary>
+/// Queue handles sorted by key, kept as a list of small sorted chunks: inserts and removals move at
+/// most one chunk, lookups are two binary searches, and readers copy out one chunk at a time so a
+/// writer never waits long. Not thread-safe; the store guards it with its index lock.
+/// </summary>
+internal sealed class SortedQueueIndex
+{
+    private const int ChunkCapacity = 256;
+
+    private readonly List<Chunk> _chunks = [];
+
+    public int Count { get; private set; }
+
+    public QueueHandle? Find(QueueKey key)
+    {
+        var chunkIndex = FindChunk(key);
+        if (chunkIndex == _chunks.Count)
+        {
+            return null;
+        }
+        var chunk = _chunks[chunkIndex];
+        var position = chunk.Search(key);
+        return position >= 0 ? chunk.Items[position] : null;
+    }
+
+    public void Insert(QueueHandle handle)
+    {
+        if (_chunks.Count == 0)
+        {
+            _chunks.Add(new Chunk());
+        }
+        var chunkIndex = Math.Min(FindChunk(handle.Key), _chunks.Count - 1);
+        var chunk = _chunks[chunkIndex];
+        var position = chunk.Search(handle.Key);
+        if (position >= 0)
+        {
+            throw new InvalidOperationException($"Queue {handle.Key} is already indexed.");
+        }
+        chunk.InsertAt(~position, handle);
+        Count++;
+        if (chunk.Count == ChunkCapacity)
+        {
+            _chunks.Insert(chunkIndex + 1, chunk.SplitUpperHalf());
+        }
+    }
+
+    public bool Remove(QueueKey key)
+    {
+        var chunkIndex = FindChunk(key);
+        if (chunkIndex == _chunks.Count)
+        {
+            return false;
+        }
+        var chunk = _chunks[chunkIndex];
+        var position = chunk.Search(key);
+        if (position < 0)
+        {
+            return false;
+        }
+        chunk.RemoveAt(position);
+        Count--;
+        if (chunk.Count == 0)
+        {
+            _chunks.RemoveAt(chunkIndex);
+        }
+        return true;
+    }
+
+    /// <summary>
+    /// Copies handles in key order, starting after <paramref name="after"/> (or at the first when null),
+    /// into <paramref name="destination"/>; returns how many were copied (0 at the end).
+    /// </summary>
+    public int CopyAfter(QueueKey? after, Span<QueueHandle> destination)
+    {
+        int chunkIndex = 0, position = 0;
+        if (after is { } key)
+        {
+            chunkIndex = FindChunk(key);
+            if (chunkIndex == _chunks.Count)
+            {
+                return 0;
+            }
+            var found = _chunks[chunkIndex].Search(key);
+            position = found >= 0 ? found + 1 : ~found;
+        }
+        var copied = 0;
+        while (copied < destination.Length && chunkIndex < _chunks.Count)
+        {
+            var chunk = _chunks[chunkIndex];
+            var take = Math.Min(chunk.Count - position, destination.Length - copied);
+            chunk.Items.AsSpan(position, take).CopyTo(destination[copied..]);
+            copied += take;
+            chunkIndex++;
+            position = 0;
+        }
+        return copied;
+    }
+
+    /// <summary>Index of the first chunk whose last key is at least <paramref name="key"/>; Count when none.</summary>
+    private int FindChunk(QueueKey key)
+    {
+        int low = 0, high = _chunks.Count - 1;
+        while (low <= high)
+        {
+            var middle = (low + high) >>> 1;
+            var chunk = _chunks[middle];
+            if (chunk.Items[chunk.Count - 1].Key.CompareTo(key) < 0)
+            {
+                low = middle + 1;
+            }
+            else
+            {
+                high = middle - 1;
+            }
+        }
+        return low;
+    }
+
+    private sealed class Chunk
+    {
+        public QueueHandle[] Items { get; } = new QueueHandle[ChunkCapacity];
+
+        public int Count { get; private set; }
+
+        public int Search(QueueKey key)
+        {
+            int low = 0, high = Count - 1;
+            while (low <= high)
+            {
+                var middle = (low + high) >>> 1;
+                var order = Items[middle].Key.CompareTo(key);
+                if (order == 0)
+                {
+                    return middle;
+                }
+                if (order < 0)
+                {
+                    low = middle + 1;
+                }
+                else
+                {
+                    high = middle - 1;
+                }
+            }
+            return ~low;
+        }
+
+        public void InsertAt(int position, QueueHandle handle)
+        {
+            Array.Copy(Items, position, Items, position + 1, Count - position);
+            Items[position] = handle;
+            Count++;
+        }
+
+        public void RemoveAt(int position)
+        {
+            Count--;
+            Array.Copy(Items, position + 1, Items, position, Count - position);
+            Items[Count] = null!;
+        }
+
+        public Chunk SplitUpperHalf()
+        {
+            var upper = new Chunk();
+            var half = Count / 2;
+            Array.Copy(Items, half, upper.Items, 0, Count - half);
+            upper.Count = Count - half;
+            Array.Clear(Items, half, Count - half);
+            Count = half;
+            return upper;
+        }
+    }
+}

@@ -1,0 +1,91 @@
+using Dashboard.Core.Sessions;
+
+namespace Dashboard.Core.Store;
+
+/// <summary>
+/// A consistent read of a <see cref="SessionStore"/> at one version: queues changed or created after
+/// it was opened are seen as they were, or not at all. Cheap to open; dispose it promptly, since the
+/// store keeps older states alive while it is open.
+/// </summary>
+public sealed class StoreSnapshot : IDisposable
+{
+    private const int ChunkSize = 256;
+    private readonly SessionStore _store;
+    private int _disposed;
+
+    internal StoreSnapshot(SessionStore store, long version)
+    {
+        _store = store;
+        Version = version;
+    }
+
+    /// <summary>The store version this snapshot reads.</summary>
+    public long Version { get; }
+
+    /// <summary>The node name of the store.</summary>
+    public string NodeName => _store.NodeName;
+
+    /// <summary>A queue by key, or null.</summary>
+    public QueueState? Find(QueueKey key) => _store.FindHandle(key)?.ReadAt(Version);
+
+    /// <summary>The queues with this client id, in every mountpoint, in key order.</summary>
+    public IEnumerable<QueueState> FindClient(string clientId)
+    {
+        foreach (var mountpoint in _store.Mountpoints())
+        {
+            if (Find(new QueueKey(mountpoint, clientId)) is { } queue)
+            {
+                yield return queue;
+            }
+        }
+    }
+
+    /// <summary>Every queue in key order (mountpoint, then client id).</summary>
+    public IEnumerable<QueueState> Queues()
+    {
+        var buffer = new QueueHandle[ChunkSize];
+        QueueKey? after = null;
+        while (true)
+        {
+            var count = _store.CopyHandlesAfter(after, buffer);
+            if (count == 0)
+            {
+                yield break;
+            }
+            for (var i = 0; i < count; i++)
+            {
+                if (buffer[i].ReadAt(Version) is { } queue)
+                {
+                    yield return queue;
+                }
+            }
+            after = buffer[count - 1].Key;
+        }
+    }
+
+    /// <summary>The queues subscribed with exactly this topic filter, in key order.</summary>
+    public IReadOnlyList<QueueState> QueuesWithTopic(string topic)
+    {
+        var handles = new List<QueueHandle>();
+        _store.CopyTopicHandles(topic, handles);
+        var queues = new List<QueueState>(handles.Count);
+        foreach (var handle in handles)
+        {
+            if (handle.ReadAt(Version) is { } queue && SessionStore.FindTopic(queue.Subscriptions, topic) >= 0)
+            {
+                queues.Add(queue);
+            }
+        }
+        queues.Sort((a, b) => a.Key.CompareTo(b.Key));
+        return queues;
+    }
+
+    /// <inheritdoc />
+    public void Dispose()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) == 0)
+        {
+            _store.CloseSnapshot(Version);
+        }
+    }
+}
