@@ -1,0 +1,21 @@
+using Dashboard.Core.Store;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Logging;
+
+namespace Dashboard.Core;
+
+/// <summary>Registration of Core's services.</summary>
+public static class DependencyInjection
+{
+    /// <summary>Adds the node's <see cref="SessionStore"/> (singleton: the one source of truth) and a <see cref="TimeProvider"/>.</summary>
+    public static IServiceCollection AddDashboardCore(this IServiceCollection services, string nodeName)
+    {
+        services.TryAddSingleton(TimeProvider.System);
+        services.AddSingleton(provider => new SessionStore(
+            nodeName,
+            provider.GetRequiredService<TimeProvider>(),
+            provider.GetService<ILogger<SessionStore>>()));
+        return services;
+    }
+}

@@ -1,0 +1,72 @@
+namespace Dashboard.Core.Store;
+
+/// <summary>
+/// Calls back at most once per interval after the store changed, with at most one call queued: a
+/// change storm becomes one refresh per interval, never a backlog (conventions 4, like Aspire's).
+/// </summary>
+public sealed class ThrottledSubscription : IDisposable
+{
+    private readonly Func<Task> _callback;
+    private readonly TimeSpan _interval;
+    private readonly TimeProvider _time;
+    private readonly IDisposable _storeSubscription;
+    private readonly Lock _lock = new();
+    private ITimer? _timer;
+    private bool _disposed;
+
+    /// <summary>Subscribes <paramref name="callback"/> to <paramref name="store"/>'s changes.</summary>
+    public ThrottledSubscription(SessionStore store, TimeSpan interval, Func<Task> callback, TimeProvider? time = null)
+    {
+        ArgumentNullException.ThrowIfNull(store);
+        _callback = callback;
+        _interval = interval;
+        _time = time ?? TimeProvider.System;
+        _storeSubscription = store.Subscribe(_ => Schedule());
+    }
+
+    private void Schedule()
+    {
+        lock (_lock)
+        {
+            if (_disposed || _timer is not null)
+            {
+                return;
+            }
+            _timer = _time.CreateTimer(_ => _ = FireAsync(), null, _interval, Timeout.InfiniteTimeSpan);
+        }
+    }
+
+    private async Task FireAsync()
+    {
+        lock (_lock)
+        {
+            _timer?.Dispose();
+            // Changes arriving from here on schedule the next call.
+            _timer = null;
+            if (_disposed)
+            {
+                return;
+            }
+        }
+        try
+        {
+            await _callback().ConfigureAwait(false);
+        }
+        catch (ObjectDisposedException)
+        {
+            // The consumer (a closed circuit) went away between the change and the call.
+        }
+    }
+
+    /// <inheritdoc />
+    public void Dispose()
+    {
+        _storeSubscription.Dispose();
+        lock (_lock)
+        {
+            _disposed = true;
+            _timer?.Dispose();
+            _timer = null;
+        }
+    }
+}
