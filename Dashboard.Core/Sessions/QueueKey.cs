@@ -5,11 +5,18 @@ namespace Dashboard.Core.Sessions;
 /// <param name="ClientId">The MQTT client id.</param>
 public readonly record struct QueueKey(string Mountpoint, string ClientId) : IComparable<QueueKey>
 {
-    /// <summary>Orders by mountpoint, then client id, both ordinally: the stable row order of spec §2.</summary>
+    /// <summary>
+    /// The stable row order of spec §2: mountpoint ascending, then client id descending (ordinal).
+    /// </summary>
+    /// <remarks>
+    /// The spec fixes the keys, not the direction. Client ids run descending because that is the one
+    /// explicit order that reproduces every seed table (client2 before client1, each client's topics
+    /// ascending), and the first seed table must come out byte for byte.
+    /// </remarks>
     public int CompareTo(QueueKey other)
     {
         var byMountpoint = string.CompareOrdinal(Mountpoint, other.Mountpoint);
-        return byMountpoint != 0 ? byMountpoint : string.CompareOrdinal(ClientId, other.ClientId);
+        return byMountpoint != 0 ? byMountpoint : string.CompareOrdinal(other.ClientId, ClientId);
     }
 
     /// <inheritdoc />

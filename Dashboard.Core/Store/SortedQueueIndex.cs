@@ -31,7 +31,11 @@ internal sealed class SortedQueueIndex
     {
         if (_chunks.Count == 0)
         {
-            _chunks.Add(new Chunk());
+            var first = new Chunk();
+            first.InsertAt(0, handle);
+            _chunks.Add(first);
+            Count++;
+            return;
         }
         var chunkIndex = Math.Min(FindChunk(handle.Key), _chunks.Count - 1);
         var chunk = _chunks[chunkIndex];
