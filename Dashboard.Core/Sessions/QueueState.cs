@@ -18,8 +18,10 @@ public sealed class QueueState
         ImmutableArray<AttachedSession> sessions,
         ImmutableArray<Subscription> subscriptions,
         ImmutableArray<QueuedMessage> messages,
-        long version)
+        long version,
+        long droppedMessages = 0)
     {
+        DroppedMessages = droppedMessages;
         Key = key;
         QueueId = queueId;
         StartedAt = startedAt;
@@ -55,6 +57,9 @@ public sealed class QueueState
     /// <summary>Queued messages, oldest first.</summary>
     public ImmutableArray<QueuedMessage> Messages { get; }
 
+    /// <summary>Messages dropped because the queue was full, since the queue was created.</summary>
+    public long DroppedMessages { get; }
+
     /// <summary>The store version at which this state was written.</summary>
     public long Version { get; }
 
@@ -72,11 +77,14 @@ public sealed class QueueState
         QueueStateName? stateName = null,
         ImmutableArray<AttachedSession>? sessions = null,
         ImmutableArray<Subscription>? subscriptions = null,
-        ImmutableArray<QueuedMessage>? messages = null) =>
-        new(Key, QueueId, StartedAt, CleanSession,
+        ImmutableArray<QueuedMessage>? messages = null,
+        bool? cleanSession = null,
+        long droppedMore = 0) =>
+        new(Key, QueueId, StartedAt, cleanSession ?? CleanSession,
             stateName ?? StateName,
             sessions ?? Sessions,
             subscriptions ?? Subscriptions,
             messages ?? Messages,
-            version);
+            version,
+            DroppedMessages + droppedMore);
 }

@@ -21,6 +21,8 @@ public enum ChangeKind
     MessageQueued,
     /// <summary>A queued message left the queue.</summary>
     MessageDelivered,
+    /// <summary>A queued message was dropped because the queue was full.</summary>
+    MessageDropped,
     /// <summary>Connection counters (waiting acks) changed.</summary>
     Updated,
 }

@@ -15,8 +15,8 @@ public sealed partial class SessionStore
             case ClientConnected connected:
                 Connect(connected, handle, current, oldestReader);
                 break;
-            case ClientDisconnected when current is { IsOnline: true }:
-                Disconnect(handle!, current, oldestReader);
+            case ClientDisconnected disconnected when current is { IsOnline: true }:
+                Disconnect(handle!, current, disconnected.KeepQueue ?? !current.CleanSession, oldestReader);
                 break;
             case SubscriptionAdded added when current is not null:
                 Subscribe(handle!, current, added.Subscription, oldestReader);
@@ -30,7 +30,10 @@ public sealed partial class SessionStore
                 Emit(ChangeKind.MessageQueued, handle!, queued.Message.MsgRef);
                 break;
             case MessageDelivered delivered when current is not null:
-                Deliver(handle!, current, delivered.MsgRef, oldestReader);
+                TakeMessage(handle!, current, delivered.MsgRef, dropped: false, oldestReader);
+                break;
+            case MessageDropped dropped when current is not null:
+                TakeMessage(handle!, current, dropped.MsgRef, dropped: true, oldestReader);
                 break;
             case WaitingAcksChanged acks when current is { Sessions.Length: > 0 }:
                 var last = current.Sessions[^1];
@@ -42,6 +45,11 @@ public sealed partial class SessionStore
                 }
                 break;
             case QueueRemoved when current is not null:
+                if (current.IsOnline)
+                {
+                    // Consumers see an online queue go offline before it goes, as with a clean disconnect.
+                    Emit(ChangeKind.Offline, handle!, state: current.With(++_writeVersion, QueueStateName.Offline, sessions: []));
+                }
                 Remove(handle!, current, oldestReader);
                 break;
         }
@@ -51,7 +59,7 @@ public sealed partial class SessionStore
     {
         var now = _time.GetUtcNow().ToUnixTimeMilliseconds();
         var session = new AttachedSession(++_nextId, connected.User, connected.PeerHost, connected.PeerPort, connected.Protocol, now);
-        if (current is not null && connected.CleanSession)
+        if (current is not null && (connected.StartFresh ?? connected.CleanSession))
         {
             // A clean session never inherits: the old queue goes, a fresh one follows.
             Remove(handle!, current, oldestReader);
@@ -69,15 +77,15 @@ public sealed partial class SessionStore
             return;
         }
         var online = new QueueState(current.Key, current.QueueId, current.StartedAt, connected.CleanSession,
-            QueueStateName.Online, Single(session), current.Subscriptions, current.Messages, ++_writeVersion);
+            QueueStateName.Online, Single(session), current.Subscriptions, current.Messages, ++_writeVersion, current.DroppedMessages);
         Write(handle!, online, oldestReader);
         Emit(ChangeKind.Online, handle!);
     }
 
-    private void Disconnect(QueueHandle handle, QueueState current, long oldestReader)
+    private void Disconnect(QueueHandle handle, QueueState current, bool keepQueue, long oldestReader)
     {
-        var offline = current.With(++_writeVersion, QueueStateName.Offline, sessions: []);
-        if (current.CleanSession)
+        var offline = current.With(++_writeVersion, QueueStateName.Offline, sessions: [], cleanSession: false);
+        if (!keepQueue)
         {
             // Reported as going offline, then gone: consumers see both facts.
             Emit(ChangeKind.Offline, handle, state: offline);
@@ -124,15 +132,15 @@ public sealed partial class SessionStore
         Emit(ChangeKind.Unsubscribed, handle, topic);
     }
 
-    private void Deliver(QueueHandle handle, QueueState current, string msgRef, long oldestReader)
+    private void TakeMessage(QueueHandle handle, QueueState current, string msgRef, bool dropped, long oldestReader)
     {
         var messages = current.Messages;
         for (var i = 0; i < messages.Length; i++)
         {
             if (messages[i].MsgRef == msgRef)
             {
-                Write(handle, current.With(++_writeVersion, messages: messages.RemoveAt(i)), oldestReader);
-                Emit(ChangeKind.MessageDelivered, handle, msgRef);
+                Write(handle, current.With(++_writeVersion, messages: messages.RemoveAt(i), droppedMore: dropped ? 1 : 0), oldestReader);
+                Emit(dropped ? ChangeKind.MessageDropped : ChangeKind.MessageDelivered, handle, msgRef);
                 return;
             }
         }

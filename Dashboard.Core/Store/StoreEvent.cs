@@ -6,12 +6,21 @@ namespace Dashboard.Core.Store;
 /// <param name="Key">The queue it concerns.</param>
 public abstract record StoreEvent(QueueKey Key);
 
-/// <summary>A client connected. Creates the queue when needed; a clean session starts a fresh queue.</summary>
+/// <summary>A client connected. Creates the queue when needed; starting fresh discards an existing one.</summary>
+/// <param name="Key">The queue.</param>
+/// <param name="CleanSession">Whether the session ends with the connection (MQTT 5: session expiry 0).</param>
+/// <param name="User">User name; null when anonymous.</param>
+/// <param name="PeerHost">Client address.</param>
+/// <param name="PeerPort">Client port.</param>
+/// <param name="Protocol">3, 4 or 5.</param>
+/// <param name="StartFresh">Whether an existing queue is discarded (MQTT 5 clean start); defaults to <paramref name="CleanSession"/>.</param>
 public sealed record ClientConnected(
-    QueueKey Key, bool CleanSession, string? User, string PeerHost, int PeerPort, int Protocol) : StoreEvent(Key);
+    QueueKey Key, bool CleanSession, string? User, string PeerHost, int PeerPort, int Protocol, bool? StartFresh = null) : StoreEvent(Key);
 
-/// <summary>A client's connection ended. A clean session's queue goes; a persistent one goes offline.</summary>
-public sealed record ClientDisconnected(QueueKey Key) : StoreEvent(Key);
+/// <summary>A client's connection ended: the queue goes offline, or goes away when it is not kept.</summary>
+/// <param name="Key">The queue.</param>
+/// <param name="KeepQueue">Whether the queue stays; defaults to "unless clean session" (MQTT 5 may change it at DISCONNECT).</param>
+public sealed record ClientDisconnected(QueueKey Key, bool? KeepQueue = null) : StoreEvent(Key);
 
 /// <summary>A subscription was added or replaced (same topic, new options).</summary>
 public sealed record SubscriptionAdded(QueueKey Key, Subscription Subscription) : StoreEvent(Key);
@@ -24,6 +33,9 @@ public sealed record MessageQueued(QueueKey Key, QueuedMessage Message) : StoreE
 
 /// <summary>A queued message was delivered (or dropped) and left the queue.</summary>
 public sealed record MessageDelivered(QueueKey Key, string MsgRef) : StoreEvent(Key);
+
+/// <summary>A queued message was dropped because the queue was full (the oldest goes first).</summary>
+public sealed record MessageDropped(QueueKey Key, string MsgRef) : StoreEvent(Key);
 
 /// <summary>The number of unacknowledged outgoing messages of the client's session changed.</summary>
 public sealed record WaitingAcksChanged(QueueKey Key, int WaitingAcks) : StoreEvent(Key);
