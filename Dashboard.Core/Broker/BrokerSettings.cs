@@ -1,0 +1,26 @@
+using MQTTnet.Server;
+
+namespace Dashboard.Core.Broker;
+
+/// <summary>How the embedded broker keeps sessions (the parts the session table depends on).</summary>
+public sealed record BrokerSettings
+{
+    /// <summary>Default bound on queued messages per session.</summary>
+    public const int DefaultMaxQueuedMessages = 1000;
+
+    /// <summary>
+    /// At most this many messages wait per session; when a new one arrives at a full queue the oldest
+    /// is dropped (fresh data matters most for devices) and counted on the queue.
+    /// </summary>
+    public int MaxQueuedMessages { get; init; } = DefaultMaxQueuedMessages;
+
+    /// <summary>Applies the settings to an MQTTnet options builder: persistent sessions and the queue bound.</summary>
+    public MqttServerOptionsBuilder Configure(MqttServerOptionsBuilder builder)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        return builder
+            .WithPersistentSessions()
+            .WithMaxPendingMessagesPerClient(MaxQueuedMessages)
+            .WithPendingMessagesOverflowStrategy(MqttPendingMessagesOverflowStrategy.DropOldestQueuedMessage);
+    }
+}
