@@ -45,7 +45,8 @@ public sealed partial class SessionTracker : IAsyncDisposable
     {
         ArgumentNullException.ThrowIfNull(server);
         server.ValidatingConnectionAsync += args => args.ReasonCode == MqttConnectReasonCode.Success
-            ? Record(new ConnectFlags(args.ClientId, args.CleanSession ?? true, args.SessionExpiryInterval))
+            ? Record(new ConnectFlags(string.IsNullOrEmpty(args.ClientId) ? args.AssignedClientIdentifier ?? "" : args.ClientId,
+                args.CleanSession ?? true, args.SessionExpiryInterval))
             : Task.CompletedTask;
         server.ClientConnectedAsync += args =>
             Record(new Connected(args.ClientId, args.UserName, args.RemoteEndPoint, (int)args.ProtocolVersion));

@@ -1,0 +1,88 @@
+using Dashboard.Core.Actions;
+using Dashboard.Core.Auth;
+using Dashboard.Core.Sessions;
+using MQTTnet.Formatter;
+using MQTTnet.Protocol;
+using MQTTnet.Server;
+
+namespace Dashboard.Core.Broker;
+
+/// <summary>
+/// The broker's connect, subscribe and publish checks from VerneMQ's files: the password file for
+/// credentials, the ACL file for topics. Without an ACL file everything is allowed; without a password
+/// file any credentials are accepted. The files' current versions are read on each check, so a reload
+/// applies to the next packet.
+/// </summary>
+/// <param name="allowAnonymous">Whether clients without a user name may connect.</param>
+/// <param name="passwords">The current password file, or null when none is configured.</param>
+/// <param name="acl">The current ACL file, or null when none is configured.</param>
+public sealed class BrokerAuthorizer(bool allowAnonymous, Func<PasswordFile>? passwords, Func<AclFile>? acl) : ISubscriptionPolicy
+{
+    private const string Mountpoint = "";
+
+    /// <summary>Subscribes the checks; attach before the <see cref="SessionTracker"/> so refused clients are never recorded.</summary>
+    public void Attach(MqttServer server)
+    {
+        ArgumentNullException.ThrowIfNull(server);
+        server.ValidatingConnectionAsync += args =>
+        {
+            Validate(args);
+            return Task.CompletedTask;
+        };
+        server.InterceptingSubscriptionAsync += args =>
+        {
+            if (!IsAllowed(AclAccess.Read, args.UserName, args.ClientId, args.TopicFilter.Topic))
+            {
+                args.ProcessSubscription = false;
+                args.Response.ReasonCode = MqttSubscribeReasonCode.NotAuthorized;
+            }
+            return Task.CompletedTask;
+        };
+        server.InterceptingPublishAsync += args =>
+        {
+            if (!IsAllowed(AclAccess.Write, args.UserName, args.ClientId, args.ApplicationMessage.Topic))
+            {
+                args.ProcessPublish = false;
+                args.Response.ReasonCode = MqttPubAckReasonCode.NotAuthorized;
+            }
+            return Task.CompletedTask;
+        };
+    }
+
+    /// <summary>Whether the ACL file (if any) allows this access.</summary>
+    public bool IsAllowed(AclAccess access, string? user, string clientId, string topic) =>
+        acl is null || acl().IsAllowed(access, string.IsNullOrEmpty(user) ? null : user, clientId, Mountpoint, topic);
+
+    /// <inheritdoc />
+    public SubscriptionRecheck Recheck(string user, string clientId, string mountpoint, IReadOnlyList<Subscription> subscriptions)
+    {
+        if (acl is null)
+        {
+            return new SubscriptionRecheck([], []);
+        }
+        var outcome = AclReauthorizer.Reauthorize(acl(), user, clientId, mountpoint, subscriptions);
+        return new SubscriptionRecheck(outcome.Removed, outcome.Added);
+    }
+
+    private void Validate(ValidatingConnectionEventArgs args)
+    {
+        if (string.IsNullOrEmpty(args.ClientId) && args.ProtocolVersion == MqttProtocolVersion.V500)
+        {
+            // MQTT 5 lets the server name a client that sent no id (reported back in CONNACK).
+            args.AssignedClientIdentifier = "auto-" + Guid.NewGuid().ToString("N");
+        }
+        if (string.IsNullOrEmpty(args.UserName))
+        {
+            if (!allowAnonymous)
+            {
+                args.ReasonCode = MqttConnectReasonCode.NotAuthorized;
+                args.ReasonString = "Anonymous clients are not allowed";
+            }
+            return;
+        }
+        if (passwords is not null && !passwords().Verify(args.UserName, args.Password))
+        {
+            args.ReasonCode = MqttConnectReasonCode.BadUserNameOrPassword;
+        }
+    }
+}
