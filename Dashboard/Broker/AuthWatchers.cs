@@ -1,0 +1,39 @@
+using Dashboard.Core.Auth;
+using Dashboard.Core.Broker;
+
+namespace Dashboard.Broker;
+
+/// <summary>The watched <c>Broker:PasswordFile</c> and <c>Broker:AclFile</c>, when configured; disposed with the host.</summary>
+internal sealed class AuthWatchers : IDisposable
+{
+    private readonly AuthFileWatcher<PasswordFile>? _passwords;
+    private readonly AuthFileWatcher<AclFile>? _acl;
+
+    public AuthWatchers(IConfiguration configuration, ILoggerFactory loggers)
+    {
+        if (configuration["Broker:PasswordFile"] is { Length: > 0 } passwordPath)
+        {
+            _passwords = AuthFiles.WatchPasswords(Path.GetFullPath(passwordPath), loggers.CreateLogger("Dashboard.Broker.PasswordFile"));
+        }
+        if (configuration["Broker:AclFile"] is { Length: > 0 } aclPath)
+        {
+            _acl = AuthFiles.WatchAcl(Path.GetFullPath(aclPath), loggers.CreateLogger("Dashboard.Broker.AclFile"));
+        }
+    }
+
+    public BrokerAuthorizer CreateAuthorizer(bool allowAnonymous)
+    {
+        var passwords = _passwords;
+        var acl = _acl;
+        return new BrokerAuthorizer(
+            allowAnonymous,
+            passwords is null ? null : () => passwords.Current,
+            acl is null ? null : () => acl.Current);
+    }
+
+    public void Dispose()
+    {
+        _passwords?.Dispose();
+        _acl?.Dispose();
+    }
+}
