@@ -137,6 +137,37 @@ public class MqttSessionControlTests
         Assert.Empty(await broker.Server.GetSessionsAsync());
     }
 
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task Disconnect_PublishesTheLastWill_WithOrWithoutCleanup(bool cleanup)
+    {
+        await using var broker = await BrokerHarness.StartAsync();
+        var watcher = await broker.ConnectAsync("watcher", clean: true);
+        await watcher.SubscribeAsync("wills/#", MqttQualityOfServiceLevel.AtLeastOnce, Cancel);
+        var wills = await CollectAsync(watcher);
+        await broker.ConnectAsync(broker.Options("mortal").WithWillTopic("wills/mortal").WithWillPayload("gone").WithWillQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce).Build());
+
+        await Control(broker).DisconnectAsync(new DisconnectRequest { ClientId = "mortal", Cleanup = cleanup }, Cancel);
+
+        var deadline = DateTime.UtcNow.AddSeconds(15);
+        while (DateTime.UtcNow < deadline)
+        {
+            lock (wills)
+            {
+                if (wills.Count > 0)
+                {
+                    break;
+                }
+            }
+            await Task.Delay(20, Cancel);
+        }
+        lock (wills)
+        {
+            Assert.Equal(["gone"], wills);
+        }
+    }
+
     [Fact]
     public async Task Disconnect_UnknownClient_SaysNoSession()
     {
