@@ -215,10 +215,21 @@ public sealed partial class SessionStore
 
     private void PurgeRemovals(long oldestReader)
     {
+        // Only the latest removal of a queue or of one of its topics decides: an older one may be
+        // followed by a re-creation that a snapshot between the two still has to find.
+        var latest = new Dictionary<(QueueHandle, string?), long>();
+        foreach (var pending in _pendingRemovals)
+        {
+            latest[(pending.Handle, pending.Topic)] = pending.Version;
+        }
         lock (_indexLock)
         {
             _pendingRemovals.RemoveAll(pending =>
             {
+                if (pending.Version < latest[(pending.Handle, pending.Topic)])
+                {
+                    return true;
+                }
                 if (pending.Version > oldestReader)
                 {
                     return false;
@@ -233,21 +244,30 @@ public sealed partial class SessionStore
                 }
                 else if (current is { IsRemoved: true })
                 {
-                    var key = pending.Handle.Key;
-                    _index.Remove(key);
-                    _handles.Remove(key);
-                    var left = _mountpoints[key.Mountpoint] - 1;
-                    if (left == 0)
-                    {
-                        _mountpoints.Remove(key.Mountpoint);
-                    }
-                    else
-                    {
-                        _mountpoints[key.Mountpoint] = left;
-                    }
+                    DropHandle(pending.Handle);
                 }
                 return true;
             });
+        }
+    }
+
+    private void DropHandle(QueueHandle handle)
+    {
+        var key = handle.Key;
+        if (_handles.GetValueOrDefault(key) != handle || _index.Find(key) != handle)
+        {
+            return;
+        }
+        _index.Remove(key);
+        _handles.Remove(key);
+        var left = _mountpoints[key.Mountpoint] - 1;
+        if (left == 0)
+        {
+            _mountpoints.Remove(key.Mountpoint);
+        }
+        else
+        {
+            _mountpoints[key.Mountpoint] = left;
         }
     }
 

@@ -237,6 +237,30 @@ public class SessionStoreTests
     }
 
     [Fact]
+    public void Snapshot_QueueRemovedRecreatedAndRemovedAgain_StaysVisibleToSnapshotsBetween()
+    {
+        var (store, _) = TestStores.Create();
+        store.Connect("k", 1, clean: true);
+        var oldest = store.OpenSnapshot();
+        store.Disconnect("k");
+        store.Connect("k", 2, clean: true);
+        var between = store.OpenSnapshot();
+        store.Disconnect("k");
+        oldest.Dispose();
+
+        store.Connect("other", 3);
+
+        Assert.Contains("k", between.Queues().Select(q => q.Key.ClientId));
+        Assert.NotNull(between.Find(TestStores.Key("k")));
+        between.Dispose();
+        store.Connect("k", 4, clean: true);
+        store.Connect("other2", 5);
+        using var fresh = store.OpenSnapshot();
+        Assert.Equal(["other2", "other", "k"], fresh.Queues().Select(q => q.Key.ClientId));
+        Assert.Equal(3, store.Counters.Online);
+    }
+
+    [Fact]
     public void FindClient_LooksInEveryMountpoint()
     {
         var (store, _) = TestStores.Create();
