@@ -1,0 +1,38 @@
+using MudBlazor;
+
+namespace Dashboard.Components.Layout;
+
+/// <summary>The dashboard's colours and type, light and dark.</summary>
+public static class DashboardTheme
+{
+    // System font stacks: no web fonts are fetched because the dashboard must work offline.
+    private static readonly string[] SansSerif = ["system-ui", "-apple-system", "Segoe UI", "Roboto", "Helvetica Neue", "Arial", "sans-serif"];
+
+    public static MudTheme Theme { get; } = new()
+    {
+        PaletteLight = new PaletteLight
+        {
+            Primary = "#1f6f8b",
+            Secondary = "#5c6bc0",
+            AppbarBackground = "#16324f",
+            AppbarText = "#ffffff",
+            Background = "#f4f6f8",
+            Surface = "#ffffff",
+            Success = "#2e7d32",
+        },
+        PaletteDark = new PaletteDark
+        {
+            Primary = "#5fb3d3",
+            Secondary = "#9fa8da",
+            AppbarBackground = "#0f1c2b",
+            AppbarText = "#e8eef4",
+            Background = "#12171d",
+            Surface = "#1b222b",
+            Success = "#66bb6a",
+        },
+        Typography = new Typography
+        {
+            Default = new DefaultTypography { FontFamily = SansSerif },
+        },
+    };
+}

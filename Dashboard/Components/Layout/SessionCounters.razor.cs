@@ -1,0 +1,39 @@
+using Dashboard.Core.Store;
+using Microsoft.AspNetCore.Components;
+
+namespace Dashboard.Components.Layout;
+
+/// <summary>Online and offline session totals of this node, kept live.</summary>
+public sealed partial class SessionCounters : IDisposable
+{
+    // Totals are cheap to read, but a connect storm should still cost at most four renders a second.
+    private static readonly TimeSpan RefreshInterval = TimeSpan.FromMilliseconds(250);
+
+    private ThrottledSubscription? _subscription;
+
+    [Inject]
+    public required SessionStore Store { get; init; }
+
+    [Inject]
+    public required TimeProvider Time { get; init; }
+
+    private StoreCounters Counters { get; set; } = new(0, 0, 0, 0, 0);
+
+    protected override void OnInitialized()
+    {
+        Counters = Store.Counters;
+        // Only an interactive render can update later; a prerender would only hold the subscription open.
+        if (RendererInfo.IsInteractive)
+        {
+            _subscription = new ThrottledSubscription(Store, RefreshInterval, () => InvokeAsync(Refresh), Time);
+        }
+    }
+
+    private void Refresh()
+    {
+        Counters = Store.Counters;
+        StateHasChanged();
+    }
+
+    public void Dispose() => _subscription?.Dispose();
+}

@@ -1,0 +1,39 @@
+using Dashboard.Core;
+using MudBlazor.Services;
+
+namespace Dashboard.Hosting;
+
+public static class DashboardWebExtensions
+{
+    /// <summary>Everything the web app needs: Core, the UI services, Razor components and the HTTP listener.</summary>
+    public static WebApplicationBuilder AddDashboardWeb(this WebApplicationBuilder builder)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+
+        var nodeName = builder.Configuration["Broker:NodeName"];
+        builder.Services.AddDashboardCore(string.IsNullOrWhiteSpace(nodeName) ? $"dashboard@{Environment.MachineName}" : nodeName);
+        builder.Services.AddDashboardUi();
+        builder.Services.AddRazorComponents().AddInteractiveServerComponents();
+
+        // Endpoints are bound in code because the embedded broker will add its MQTT listener to this
+        // Kestrel host, and once any endpoint is configured in code Kestrel ignores --urls. The
+        // configuration is read when Kestrel starts so test hosts can still override it.
+        builder.WebHost.ConfigureKestrel((context, kestrel) =>
+        {
+            var http = HttpEndpointSettings.From(context.Configuration);
+            kestrel.Listen(http.Address, http.Port);
+        });
+
+        // Serves _content/* and _framework/* from the build output outside Development too; a no-op
+        // for published output, which carries the files itself.
+        builder.WebHost.UseStaticWebAssets();
+        return builder;
+    }
+
+    /// <summary>The services components use: MudBlazor's.</summary>
+    public static IServiceCollection AddDashboardUi(this IServiceCollection services)
+    {
+        services.AddMudServices();
+        return services;
+    }
+}
