@@ -1,3 +1,4 @@
+using Dashboard.Components.Pages.Sessions;
 using Dashboard.Core;
 using MudBlazor.Services;
 
@@ -30,10 +31,12 @@ public static class DashboardWebExtensions
         return builder;
     }
 
-    /// <summary>The services components use: MudBlazor's.</summary>
+    /// <summary>The services components use: MudBlazor's and the page view models.</summary>
     public static IServiceCollection AddDashboardUi(this IServiceCollection services)
     {
         services.AddMudServices();
+        // Transient: each page instance gets its own query state.
+        services.AddTransient<SessionsViewModel>();
         return services;
     }
 }
