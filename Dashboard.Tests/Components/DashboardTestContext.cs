@@ -1,0 +1,46 @@
+using Bunit;
+using Dashboard.Core;
+using Dashboard.Core.Sessions;
+using Dashboard.Core.Store;
+using Dashboard.Hosting;
+using Microsoft.AspNetCore.Components;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Time.Testing;
+
+namespace Dashboard.Tests.Components;
+
+/// <summary>
+/// A bUnit context wired like the app (Core, MudBlazor, page view models) with a store the test feeds
+/// and time the test moves.
+/// </summary>
+public abstract class DashboardTestContext : BunitContext
+{
+    protected DashboardTestContext()
+    {
+        // Registered before Core so that Core keeps it instead of the system clock.
+        Services.AddSingleton<TimeProvider>(Time);
+        Services.AddDashboardCore("test@127.0.0.1");
+        Services.AddDashboardUi();
+        // MudBlazor calls JavaScript the test does not need to answer.
+        JSInterop.Mode = JSRuntimeMode.Loose;
+        // As in the browser after the circuit starts: live subscriptions only start when interactive.
+        SetRendererInfo(new RendererInfo("Server", isInteractive: true));
+    }
+
+    protected FakeTimeProvider Time { get; } = new(DateTimeOffset.FromUnixTimeMilliseconds(1549379963575));
+
+    protected SessionStore Store => Services.GetRequiredService<SessionStore>();
+
+    protected void Connect(string clientId, int port, string? user = null, bool clean = true) =>
+        Store.Apply(new ClientConnected(new QueueKey("", clientId), clean, user, "127.0.0.1", port, 4));
+
+    protected void Disconnect(string clientId) => Store.Apply(new ClientDisconnected(new QueueKey("", clientId)));
+
+    protected void Subscribe(string clientId, string topic) =>
+        Store.Apply(new SubscriptionAdded(new QueueKey("", clientId), new Subscription(topic, 0)));
+
+    /// <summary>Moves time past the pages' refresh throttle so a pending live refresh fires.</summary>
+    protected void PassRefreshInterval() => Time.Advance(TimeSpan.FromMilliseconds(250));
+
+    protected void NavigateTo(string uri) => Services.GetRequiredService<NavigationManager>().NavigateTo(uri);
+}

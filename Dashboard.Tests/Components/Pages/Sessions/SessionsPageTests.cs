@@ -1,0 +1,222 @@
+using AngleSharp.Dom;
+using Bunit;
+using Dashboard.Components.Pages.Sessions;
+using Microsoft.AspNetCore.Components;
+using Microsoft.AspNetCore.Components.Web;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Dashboard.Tests.Components.Pages.Sessions;
+
+public class SessionsPageTests : DashboardTestContext
+{
+    [Fact]
+    public void Render_StoreWithSessions_ShowsDefaultColumnsAndRows()
+    {
+        Connect("client1", 37094);
+        Connect("client2", 37098);
+
+        var cut = Render<SessionsPage>();
+
+        Assert.Equal(["client_id", "is_online", "mountpoint", "peer_host", "peer_port", "user"], HeaderTexts(cut));
+        Assert.Equal(
+            [
+                ["client2", "true", "", "127.0.0.1", "37098", "undefined"],
+                ["client1", "true", "", "127.0.0.1", "37094", "undefined"],
+            ],
+            RowTexts(cut));
+        Assert.StartsWith("2 rows", cut.Find(".row-count").TextContent, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Render_QueryInUrl_ShowsItsColumnsAndMatchingRows()
+    {
+        Connect("client1", 37094);
+        Connect("client2", 37098);
+        Subscribe("client1", "some/topic");
+        Subscribe("client1", "some/other/topic2");
+        Subscribe("client2", "some/other/topic1");
+        NavigateTo("/sessions?q=" + Uri.EscapeDataString("--topic --client_id --topic=~some/other/.*"));
+
+        var cut = Render<SessionsPage>();
+
+        Assert.Equal("--topic --client_id --topic=~some/other/.*", QueryBox(cut).GetAttribute("value"));
+        Assert.Equal(["client_id", "topic"], HeaderTexts(cut));
+        Assert.Equal([["client2", "some/other/topic1"], ["client1", "some/other/topic2"]], RowTexts(cut));
+    }
+
+    [Fact]
+    public void Run_ValidQuery_PutsQueryInUrlAndShowsRows()
+    {
+        Connect("client1", 37094);
+        Connect("client2", 37098);
+        var cut = Render<SessionsPage>();
+
+        QueryBox(cut).Input("--client_id=client1 --peer_port");
+        RunButton(cut).Click();
+
+        var uri = new Uri(Services.GetRequiredService<NavigationManager>().Uri);
+        Assert.Equal("?q=" + Uri.EscapeDataString("--client_id=client1 --peer_port"), uri.Query);
+        cut.WaitForAssertion(() => Assert.Equal([["37094"]], RowTexts(cut)));
+        Assert.Equal(["peer_port"], HeaderTexts(cut));
+    }
+
+    [Fact]
+    public void Run_EnterInQueryBox_RunsQuery()
+    {
+        Connect("client1", 37094);
+        Connect("client2", 37098);
+        var cut = Render<SessionsPage>();
+
+        QueryBox(cut).Input("--client_id=~2$ --client_id");
+        QueryBox(cut).KeyDown(new KeyboardEventArgs { Key = "Enter" });
+
+        cut.WaitForAssertion(() => Assert.Equal([["client2"]], RowTexts(cut)));
+    }
+
+    [Fact]
+    public void Run_InvalidQuery_ShowsErrorAndKeepsRows()
+    {
+        Connect("client1", 37094);
+        var cut = Render<SessionsPage>();
+
+        QueryBox(cut).Input("--client_id --foo");
+        RunButton(cut).Click();
+
+        cut.WaitForAssertion(() => Assert.Contains("Invalid key: \"foo\"", cut.Find(".query-panel").TextContent, StringComparison.Ordinal));
+        Assert.Equal([["client1", "true", "", "127.0.0.1", "37094", "undefined"]], RowTexts(cut));
+        Assert.Contains("Showing the last query that ran", cut.Markup, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Run_InvalidRegex_ShowsErrorNamingPattern()
+    {
+        Connect("client1", 37094);
+        var cut = Render<SessionsPage>();
+
+        QueryBox(cut).Input("--client_id=~(unclosed");
+        RunButton(cut).Click();
+
+        cut.WaitForAssertion(() => Assert.Contains("(unclosed", cut.Find(".query-panel").TextContent, StringComparison.Ordinal));
+        Assert.Single(RowTexts(cut));
+    }
+
+    [Fact]
+    public void Render_InvalidQueryInUrl_ShowsErrorWithoutTable()
+    {
+        Connect("client1", 37094);
+        NavigateTo("/sessions?q=--limit%3Dabc");
+
+        var cut = Render<SessionsPage>();
+
+        Assert.Contains("--limit", cut.Find(".query-panel").TextContent, StringComparison.Ordinal);
+        Assert.Empty(cut.FindAll("table"));
+    }
+
+    [Fact]
+    public void StoreChange_AfterRender_AppearsWithoutReload()
+    {
+        Connect("client1", 37094);
+        var cut = Render<SessionsPage>();
+
+        Connect("late-client", 40000);
+        PassRefreshInterval();
+
+        cut.WaitForAssertion(() => Assert.Contains(["late-client", "true", "", "127.0.0.1", "40000", "undefined"], RowTexts(cut)));
+        Assert.StartsWith("2 rows", cut.Find(".row-count").TextContent, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void StoreChange_WithFilterApplied_KeepsFilter()
+    {
+        Connect("sensor-1", 1);
+        NavigateTo("/sessions?q=" + Uri.EscapeDataString("--client_id --client_id=~^sensor"));
+        var cut = Render<SessionsPage>();
+
+        Connect("sensor-2", 2);
+        Connect("camera-1", 3);
+        PassRefreshInterval();
+
+        cut.WaitForAssertion(() => Assert.Equal([["sensor-2"], ["sensor-1"]], RowTexts(cut)));
+    }
+
+    [Fact]
+    public async Task Dispose_AfterRender_StopsLiveRefresh()
+    {
+        var cut = Render<SessionsPage>();
+        var renders = cut.RenderCount;
+
+        await DisposeComponentsAsync();
+        Connect("after-dispose", 1);
+        PassRefreshInterval();
+
+        Assert.Equal(renders, cut.RenderCount);
+    }
+
+    [Fact]
+    public void Render_EmptyStore_ShowsEmptyState()
+    {
+        var cut = Render<SessionsPage>();
+
+        Assert.Contains("No sessions match", cut.Find(".empty-state").TextContent, StringComparison.Ordinal);
+        Assert.Empty(RowTexts(cut));
+        Assert.StartsWith("0 rows", cut.Find(".row-count").TextContent, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Render_LimitCutsResult_ShowsLimitNote()
+    {
+        Connect("client1", 37094);
+        Connect("client2", 37098);
+        NavigateTo("/sessions?q=--limit%3D1");
+
+        var cut = Render<SessionsPage>();
+
+        Assert.Single(RowTexts(cut));
+        Assert.Contains("Showing the first 1 rows per node; raise --limit to see more.", cut.Find(".limit-note").TextContent, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Render_ResultWithinLimit_ShowsNoLimitNote()
+    {
+        Connect("client1", 37094);
+
+        var cut = Render<SessionsPage>();
+
+        Assert.Empty(cut.FindAll(".limit-note"));
+    }
+
+    [Fact]
+    public void Render_HostileClientId_ShowsItAsText()
+    {
+        const string hostile = "<img src=x onerror=alert(1)>\u001b[2J";
+        Connect(hostile, 1, user: "<b>bold</b>");
+
+        var cut = Render<SessionsPage>();
+
+        Assert.Empty(cut.FindAll("tbody img"));
+        Assert.Empty(cut.FindAll("tbody b"));
+        var row = Assert.Single(RowTexts(cut));
+        Assert.Equal("<img src=x onerror=alert(1)>\\x1b[2J", row[0]);
+        Assert.Equal("<b>bold</b>", row[5]);
+    }
+
+    [Fact]
+    public void Render_BeforeInteractive_DisablesRunButton()
+    {
+        SetRendererInfo(new RendererInfo("Static", isInteractive: false));
+
+        var cut = Render<SessionsPage>();
+
+        Assert.True(RunButton(cut).HasAttribute("disabled"));
+    }
+
+    private static IElement QueryBox(IRenderedComponent<SessionsPage> cut) => cut.Find(".query-box input");
+
+    private static IElement RunButton(IRenderedComponent<SessionsPage> cut) => cut.Find("button.run-button");
+
+    private static string[] HeaderTexts(IRenderedComponent<SessionsPage> cut) =>
+        [.. cut.FindAll("thead th").Select(th => th.TextContent)];
+
+    private static string[][] RowTexts(IRenderedComponent<SessionsPage> cut) =>
+        [.. cut.FindAll("tbody tr").Select(tr => tr.QuerySelectorAll("td").Select(td => td.TextContent).ToArray())];
+}
