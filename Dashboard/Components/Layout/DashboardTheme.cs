@@ -23,12 +23,16 @@ public static class DashboardTheme
         PaletteDark = new PaletteDark
         {
             Primary = "#5fb3d3",
+            PrimaryContrastText = "#0b1620",
             Secondary = "#9fa8da",
             AppbarBackground = "#0f1c2b",
             AppbarText = "#e8eef4",
             Background = "#12171d",
             Surface = "#1b222b",
             Success = "#66bb6a",
+            // MudBlazor's dark defaults for these are bright enough to read as a selection.
+            TableStriped = "rgba(255, 255, 255, 0.03)",
+            TableHover = "rgba(255, 255, 255, 0.07)",
         },
         Typography = new Typography
         {
