@@ -1,0 +1,48 @@
+using Dashboard.Core.Store;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.Extensions.DependencyInjection;
+
+[assembly: AssemblyFixture(typeof(Dashboard.E2E.DashboardApp))]
+
+namespace Dashboard.E2E;
+
+/// <summary>
+/// The real dashboard on a real socket (Kestrel, port 0), shared by the tests of this assembly; tests
+/// feed its <see cref="SessionStore"/> directly and use client ids of their own.
+/// </summary>
+public sealed class DashboardApp : IAsyncLifetime
+{
+    private readonly Factory _factory = new();
+
+    /// <summary>The dashboard's HTTP address, without a trailing slash.</summary>
+    public string BaseUrl { get; private set; } = "";
+
+    public SessionStore Store => _factory.Services.GetRequiredService<SessionStore>();
+
+    public ValueTask InitializeAsync()
+    {
+        _factory.UseKestrel();
+        _factory.StartServer();
+        // The factory's own BaseAddress is the last endpoint bound, which need not be the HTTP one
+        // once the broker adds its listener, so the address comes from the server itself.
+        var addresses = _factory.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses;
+        BaseUrl = addresses.Single(a => a.StartsWith("http://", StringComparison.Ordinal)).TrimEnd('/');
+        return ValueTask.CompletedTask;
+    }
+
+    public ValueTask DisposeAsync() => _factory.DisposeAsync();
+
+    private sealed class Factory : WebApplicationFactory<Program>
+    {
+        protected override void ConfigureWebHost(IWebHostBuilder builder)
+        {
+            builder.UseSetting("Http:Address", "127.0.0.1");
+            builder.UseSetting("Http:Port", "0");
+            builder.UseSetting("Broker:NodeName", "e2e@127.0.0.1");
+        }
+    }
+}
