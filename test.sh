@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# Runs every test of the solution and writes TRX results to TestResults/.
+# The browser and MQTT tests drive Debian's chromium and mosquitto clients; they are installed here
+# when missing and this script may (root or password-less sudo). Otherwise it says what is missing
+# and runs anyway, so those tests fail with a clear message instead of being skipped.
+# Extra arguments go to `dotnet test` (for example --artifacts-path /tmp/art).
+set -uo pipefail
+cd "$(dirname "$0")"
+
+results_dir="$PWD/TestResults"
+
+missing=()
+[ -x /usr/bin/chromium ] || missing+=(chromium)
+command -v mosquitto_pub >/dev/null 2>&1 || missing+=(mosquitto-clients)
+
+if [ ${#missing[@]} -gt 0 ]; then
+    if [ "$(id -u)" -eq 0 ]; then
+        sudo=()
+    elif command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; then
+        sudo=(sudo -n)
+    else
+        sudo=(none)
+    fi
+    if [ "${sudo[*]}" != none ] && command -v apt-get >/dev/null 2>&1; then
+        echo "test.sh: installing ${missing[*]}"
+        if ! { "${sudo[@]}" apt-get update -qq &&
+            DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}"; }; then
+            echo "test.sh: could not install ${missing[*]}; the tests that need them will fail" >&2
+        fi
+    else
+        echo "test.sh: missing Debian packages: ${missing[*]} (install them with: sudo apt-get install ${missing[*]});" \
+            "the tests that need them will fail" >&2
+    fi
+fi
+
+# Old result files would be counted again by .ci/run.
+rm -rf "$results_dir"
+dotnet test dashboard.sln --logger trx --results-directory "$results_dir" "$@"
