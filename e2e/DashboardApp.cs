@@ -1,8 +1,6 @@
 using Dashboard.Core.Store;
+using Dashboard.Hosting;
 using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
-using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -28,9 +26,10 @@ public sealed class DashboardApp : IAsyncLifetime
         _factory.UseKestrel();
         _factory.StartServer();
         // The factory's own BaseAddress is the last endpoint bound, which need not be the HTTP one
-        // once the broker adds its listener, so the address comes from the server itself.
-        var addresses = _factory.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses;
-        BaseUrl = addresses.Single(a => a.StartsWith("http://", StringComparison.Ordinal)).TrimEnd('/');
+        // once the broker adds its listener, so the app says where its HTTP listener ended up.
+        var url = _factory.Services.GetRequiredService<HttpEndpoint>().Url
+            ?? throw new InvalidOperationException("The dashboard started without an HTTP endpoint.");
+        BaseUrl = url.GetLeftPart(UriPartial.Authority);
         return ValueTask.CompletedTask;
     }
 
@@ -42,6 +41,7 @@ public sealed class DashboardApp : IAsyncLifetime
         {
             builder.UseSetting("Http:Address", "127.0.0.1");
             builder.UseSetting("Http:Port", "0");
+            builder.UseSetting("Mqtt:Port", "0");
             builder.UseSetting("Broker:NodeName", "e2e@127.0.0.1");
         }
     }

@@ -19,10 +19,12 @@ public static class DashboardWebExtensions
         // Endpoints are bound in code because the embedded broker will add its MQTT listener to this
         // Kestrel host, and once any endpoint is configured in code Kestrel ignores --urls. The
         // configuration is read when Kestrel starts so test hosts can still override it.
+        builder.Services.AddSingleton<HttpEndpoint>();
         builder.WebHost.ConfigureKestrel((context, kestrel) =>
         {
             var http = HttpEndpointSettings.From(context.Configuration);
-            kestrel.Listen(http.Address, http.Port);
+            var endpoint = kestrel.ApplicationServices.GetRequiredService<HttpEndpoint>();
+            kestrel.Listen(http.Address, http.Port, endpoint.Attach);
         });
 
         // Serves _content/* and _framework/* from the build output outside Development too; a no-op
