@@ -27,6 +27,8 @@ public static class FieldCatalog
         (Field("is_plugin", FieldType.Boolean, FieldGroup.QueueState, "Whether the queue belongs to a broker plugin"), _ => False),
         (Field("queue_started_at", FieldType.Integer, FieldGroup.QueueState, "When the queue was created (epoch ms)"), r => r.Queue.StartedAt),
         (Field("queue_size", FieldType.Integer, FieldGroup.QueueState, "Total messages in the queue"), r => (long)r.Queue.Messages.Length),
+        // Not in VerneMQ: how often the full-queue policy (drop the oldest) struck this queue.
+        (Field("dropped_messages", FieldType.Integer, FieldGroup.QueueState, "Messages dropped because the queue was full (oldest first); not in VerneMQ"), r => r.Queue.DroppedMessages),
         (Field("user", FieldType.Text, FieldGroup.Connection, "User name the client connected with; undefined when anonymous"), r => r.Session?.User),
         (Field("peer_host", FieldType.Text, FieldGroup.Connection, "Client's address"), r => r.Session?.PeerHost),
         (Field("peer_port", FieldType.Integer, FieldGroup.Connection, "Client's port"), r => r.Session is { } s ? (long)s.PeerPort : null),

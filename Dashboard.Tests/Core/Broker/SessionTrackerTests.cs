@@ -129,6 +129,8 @@ public class SessionTrackerTests
 
         var queue = await broker.WaitForAsync("full", q => q?.DroppedMessages == 3, "three messages were dropped");
         Assert.Equal(["m3", "m4", "m5", "m6", "m7"], queue!.Messages.Select(m => Encoding.UTF8.GetString(m.Payload.Span)));
+        var row = Assert.Single(Dashboard.Core.Query.QueryEngine.Run(Dashboard.Core.Query.QueryParser.ParseText("--client_id=full --dropped_messages --queue_size").Value, broker.Store).Value.Rows);
+        Assert.Equal([3L, 5L], row);
     }
 
     [Fact]

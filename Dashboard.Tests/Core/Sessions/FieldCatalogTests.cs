@@ -5,16 +5,16 @@ namespace Dashboard.Tests.Core.Sessions;
 public class FieldCatalogTests
 {
     [Fact]
-    public void All_ListsTheThirtyOneFieldsOfTheSpec_WithUniqueNamesAndDescriptions()
+    public void All_ListsTheThirtyOneFieldsOfTheSpecAndDroppedMessages_WithUniqueNamesAndDescriptions()
     {
-        Assert.Equal(31, FieldCatalog.All.Count);
-        Assert.Equal(31, FieldCatalog.All.Select(f => f.Name).Distinct().Count());
+        Assert.Equal(32, FieldCatalog.All.Count);
+        Assert.Equal(32, FieldCatalog.All.Select(f => f.Name).Distinct().Count());
         Assert.All(FieldCatalog.All, f => Assert.False(string.IsNullOrWhiteSpace(f.Description)));
     }
 
     [Theory]
     [InlineData(FieldGroup.Queue, "node mountpoint client_id queue_pid")]
-    [InlineData(FieldGroup.QueueState, "session_pid is_offline is_online statename deliver_mode offline_messages online_messages num_sessions clean_session is_plugin queue_started_at queue_size")]
+    [InlineData(FieldGroup.QueueState, "session_pid is_offline is_online statename deliver_mode offline_messages online_messages num_sessions clean_session is_plugin queue_started_at queue_size dropped_messages")]
     [InlineData(FieldGroup.Connection, "user peer_host peer_port protocol waiting_acks session_started_at")]
     [InlineData(FieldGroup.Subscription, "topic qos rap no_local")]
     [InlineData(FieldGroup.Message, "msg_ref msg_qos routing_key dup payload")]
