@@ -1,8 +1,17 @@
+using Dashboard.Broker;
+using Dashboard.Cli;
 using Dashboard.Components;
 using Dashboard.Hosting;
 
+// The executable doubles as a command-line tool: `Dashboard passwd ...` edits a password file.
+if (CommandLine.TryRun(args, out var exitCode))
+{
+    return exitCode;
+}
+
 var builder = WebApplication.CreateBuilder(args);
 builder.AddDashboardWeb();
+builder.AddEmbeddedBroker();
 
 var app = builder.Build();
 
@@ -12,12 +21,14 @@ if (!app.Environment.IsDevelopment())
 }
 app.UseStatusCodePagesWithReExecute("/not-found", createScopeForStatusCodePages: true);
 app.UseAntiforgery();
+app.UseEmbeddedBroker();
 
 app.MapStaticAssets();
 app.MapRazorComponents<App>()
     .AddInteractiveServerRenderMode();
 
 app.Run();
+return 0;
 
 // Visible to WebApplicationFactory<Program> in the end-to-end tests.
 public partial class Program;

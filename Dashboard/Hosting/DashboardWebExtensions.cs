@@ -22,7 +22,7 @@ public static class DashboardWebExtensions
         builder.Services.AddSingleton<HttpEndpoint>();
         builder.WebHost.ConfigureKestrel((context, kestrel) =>
         {
-            var http = HttpEndpointSettings.From(context.Configuration);
+            var http = EndpointSettings.Http(context.Configuration);
             var endpoint = kestrel.ApplicationServices.GetRequiredService<HttpEndpoint>();
             kestrel.Listen(http.Address, http.Port, endpoint.Attach);
         });

@@ -1,18 +1,28 @@
+using System.Net;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 
 namespace Dashboard.Hosting;
 
 /// <summary>
-/// The address the dashboard's HTTP listener is bound to. With <c>Http:Port=0</c> the port is only
-/// known once Kestrel has started, and the host's address list also holds the MQTT listener, so
-/// whoever needs the dashboard's own URL (tests, start-up messages) asks here.
+/// Where a listener ended up. With port 0 the port is only known once Kestrel has started, and the
+/// host's address list mixes the HTTP and MQTT listeners, so whoever needs one of them asks here.
 /// </summary>
-public sealed class HttpEndpoint
+public abstract class BoundEndpoint
 {
     private ListenOptions? _listener;
 
-    /// <summary>The dashboard's base URL once the server has started; null before.</summary>
-    public Uri? Url => _listener?.IPEndPoint is { Port: > 0 } endPoint ? new Uri($"http://{endPoint}") : null;
+    /// <summary>The bound address once the server has started; null before.</summary>
+    public IPEndPoint? EndPoint => _listener?.IPEndPoint is { Port: > 0 } endPoint ? endPoint : null;
 
     internal void Attach(ListenOptions listener) => _listener = listener;
 }
+
+/// <summary>The dashboard's HTTP listener (pages, hub, API, MQTT over WebSocket).</summary>
+public sealed class HttpEndpoint : BoundEndpoint
+{
+    /// <summary>The dashboard's base URL once the server has started; null before.</summary>
+    public Uri? Url => EndPoint is { } endPoint ? new Uri($"http://{endPoint}") : null;
+}
+
+/// <summary>The embedded broker's MQTT listener.</summary>
+public sealed class MqttEndpoint : BoundEndpoint;

@@ -1,0 +1,73 @@
+using Dashboard.Core.Auth;
+using Dashboard.Core.Sessions;
+using MQTTnet;
+using MQTTnet.Formatter;
+
+namespace Dashboard.Tests.Hosting;
+
+/// <summary>The broker inside the dashboard's host: MQTT over TCP and WebSocket, auth files from configuration.</summary>
+public sealed class EmbeddedBrokerTests : IDisposable
+{
+    private readonly string _folder = Directory.CreateTempSubdirectory("embedded-broker-").FullName;
+
+    private static CancellationToken Cancel => TestContext.Current.CancellationToken;
+
+    public void Dispose() => Directory.Delete(_folder, recursive: true);
+
+    private static async Task<QueueState> WaitOnlineAsync(DashboardHost host, string clientId)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(15);
+        while (true)
+        {
+            if (host.Store.Get(new QueueKey("", clientId)) is { IsOnline: true } queue)
+            {
+                return queue;
+            }
+            Assert.True(DateTime.UtcNow < deadline, $"{clientId} never showed up online in the store");
+            await Task.Delay(20, Cancel);
+        }
+    }
+
+    [Fact]
+    public async Task Mqtt_OverTcpAndWebSocket_ClientsAppearInTheStore()
+    {
+        await using var host = DashboardHost.Start();
+        using var tcp = new MqttClientFactory().CreateMqttClient();
+        using var ws = new MqttClientFactory().CreateMqttClient();
+
+        await tcp.ConnectAsync(new MqttClientOptionsBuilder().WithTcpServer("127.0.0.1", host.MqttPort).WithClientId("over-tcp")
+            .WithProtocolVersion(MqttProtocolVersion.V500).Build(), Cancel);
+        await ws.ConnectAsync(new MqttClientOptionsBuilder().WithWebSocketServer(o => o.WithUri($"ws://{host.HttpUrl.Authority}/mqtt"))
+            .WithClientId("over-websocket").Build(), Cancel);
+        await ws.SubscribeAsync("browser/#", cancellationToken: Cancel);
+
+        Assert.Equal(5, (await WaitOnlineAsync(host, "over-tcp")).Sessions[0].Protocol);
+        var viaWebSocket = await WaitOnlineAsync(host, "over-websocket");
+        Assert.Equal("host-test@127.0.0.1", host.Store.NodeName);
+        var deadline = DateTime.UtcNow.AddSeconds(15);
+        while (host.Store.Get(viaWebSocket.Key)?.Subscriptions.Length != 1)
+        {
+            Assert.True(DateTime.UtcNow < deadline, "the WebSocket client's subscription never reached the store");
+            await Task.Delay(20, Cancel);
+        }
+    }
+
+    [Fact]
+    public async Task AuthFiles_FromConfiguration_AreEnforced()
+    {
+        var passwords = Path.Combine(_folder, "vmq.passwd");
+        var acl = Path.Combine(_folder, "vmq.acl");
+        Assert.True(PasswordFile.SetUser(passwords, "alice", "s3cret").IsSuccess);
+        await File.WriteAllTextAsync(acl, "user alice\ntopic read alice/#\n", Cancel);
+        await using var host = DashboardHost.Start(("Broker:PasswordFile", passwords), ("Broker:AclFile", acl), ("Broker:AllowAnonymous", "false"));
+        MqttClientOptionsBuilder Options(string id) => new MqttClientOptionsBuilder().WithTcpServer("127.0.0.1", host.MqttPort).WithClientId(id).WithProtocolVersion(MqttProtocolVersion.V500);
+        using var client = new MqttClientFactory().CreateMqttClient();
+
+        Assert.Equal(MqttClientConnectResultCode.NotAuthorized, (await client.ConnectAsync(Options("anonymous").Build(), Cancel)).ResultCode);
+        Assert.Equal(MqttClientConnectResultCode.BadUserNameOrPassword, (await client.ConnectAsync(Options("wrong").WithCredentials("alice", "guess").Build(), Cancel)).ResultCode);
+        Assert.Equal(MqttClientConnectResultCode.Success, (await client.ConnectAsync(Options("alice-1").WithCredentials("alice", "s3cret").Build(), Cancel)).ResultCode);
+        var granted = await client.SubscribeAsync(new MqttClientSubscribeOptionsBuilder().WithTopicFilter("alice/inbox").WithTopicFilter("bob/inbox").Build(), Cancel);
+
+        Assert.Equal([MqttClientSubscribeResultCode.GrantedQoS0, MqttClientSubscribeResultCode.NotAuthorized], granted.Items.Select(i => i.ResultCode));
+    }
+}
