@@ -41,15 +41,8 @@ public sealed class AclFile
         var rules = new List<AclRule>();
         var errors = new List<AuthFileError>();
         string? section = null;
-        var lines = AuthText.Lines(text);
-        for (var index = 0; index < lines.Count; index++)
+        foreach (var (lineNumber, line) in AuthText.ContentLines(text))
         {
-            var lineNumber = index + 1;
-            var line = lines[index].Trim();
-            if (line.Length == 0 || line[0] == '#')
-            {
-                continue;
-            }
             var (keyword, rest) = AuthText.SplitWord(line);
             switch (keyword)
             {

@@ -33,6 +33,20 @@ internal static class AuthText
         return lines;
     }
 
+    /// <summary>The trimmed lines that carry content (not blank, not a <c>#</c> comment), with their 1-based numbers.</summary>
+    public static IEnumerable<(int Number, string Line)> ContentLines(string text)
+    {
+        var lines = Lines(text);
+        for (var index = 0; index < lines.Count; index++)
+        {
+            var line = lines[index].Trim();
+            if (line.Length > 0 && line[0] != '#')
+            {
+                yield return (index + 1, line);
+            }
+        }
+    }
+
     /// <summary>The first whitespace-delimited word of a trimmed line and the trimmed rest.</summary>
     public static (string Word, string Remainder) SplitWord(string line)
     {

@@ -45,15 +45,8 @@ public sealed class PasswordFile
         var entries = new Dictionary<string, Entry>(StringComparer.Ordinal);
         var definedOn = new Dictionary<string, int>(StringComparer.Ordinal);
         var errors = new List<AuthFileError>();
-        var lines = AuthText.Lines(text);
-        for (var index = 0; index < lines.Count; index++)
+        foreach (var (lineNumber, line) in AuthText.ContentLines(text))
         {
-            var lineNumber = index + 1;
-            var line = lines[index].Trim();
-            if (line.Length == 0 || line[0] == '#')
-            {
-                continue;
-            }
             var (user, error, entry) = ParseEntry(line);
             if (error is not null)
             {

@@ -28,20 +28,6 @@ public class MqttSessionControlTests
     private static MqttSessionControl Control(BrokerHarness broker, ISubscriptionPolicy? policy = null) =>
         new(broker.Server, broker.Store, broker.Tracker, policy ?? new RefusingPolicy());
 
-    private static async Task<List<string>> CollectAsync(IMqttClient client)
-    {
-        var received = new List<string>();
-        client.ApplicationMessageReceivedAsync += e =>
-        {
-            lock (received)
-            {
-                received.Add(e.ApplicationMessage.ConvertPayloadToString());
-            }
-            return Task.CompletedTask;
-        };
-        return await Task.FromResult(received);
-    }
-
     [Fact]
     public async Task Disconnect_WithoutCleanup_Mqtt5ClientGetsAdministrativeAction_SessionAndMessagesStay()
     {
@@ -68,15 +54,13 @@ public class MqttSessionControlTests
         var publisher = await broker.ConnectAsync("pub", clean: true);
         await publisher.PublishStringAsync("news", "while away", MqttQualityOfServiceLevel.AtLeastOnce, cancellationToken: Cancel);
         await broker.WaitForAsync("keeper", q => q?.Messages.Length == 1, "the message waits in the queue");
-        var received = await CollectAsync(client);
+        var received = new ReceivedMessages(client);
         var reconnect = await client.ConnectAsync(options, Cancel);
 
         Assert.True(reconnect.IsSessionPresent);
         await broker.WaitForAsync("keeper", q => q is { IsOnline: true, Messages.Length: 0 }, "the queued message was delivered");
-        lock (received)
-        {
-            Assert.Equal(["while away"], received);
-        }
+        await received.WaitForTopicAsync("news");
+        Assert.Equal(["while away"], received.Payloads);
     }
 
     [Fact]
@@ -96,7 +80,7 @@ public class MqttSessionControlTests
         Assert.Equal((true, false, true), (result.Found, result.WasOnline, result.CleanedUp));
         Assert.Null(broker.Store.Get(BrokerHarness.Key("wiped")));
         Assert.DoesNotContain(await broker.Server.GetSessionsAsync(), s => s.Id == "wiped");
-        var received = await CollectAsync(client);
+        var received = new ReceivedMessages(client);
         var reconnect = await client.ConnectAsync(options, Cancel);
         Assert.False(reconnect.IsSessionPresent);
         await publisher.PublishStringAsync("news", "after", MqttQualityOfServiceLevel.AtLeastOnce, cancellationToken: Cancel);
@@ -104,22 +88,8 @@ public class MqttSessionControlTests
         await client.SubscribeAsync("probe", MqttQualityOfServiceLevel.AtLeastOnce, Cancel);
         await publisher.PublishStringAsync("probe", "probe", MqttQualityOfServiceLevel.AtLeastOnce, cancellationToken: Cancel);
         await broker.WaitForAsync("wiped", q => q is { IsOnline: true, Subscriptions.Length: 1 }, "only the probe subscription exists");
-        var deadline = DateTime.UtcNow.AddSeconds(15);
-        while (DateTime.UtcNow < deadline)
-        {
-            lock (received)
-            {
-                if (received.Contains("probe"))
-                {
-                    break;
-                }
-            }
-            await Task.Delay(20, Cancel);
-        }
-        lock (received)
-        {
-            Assert.Equal(["probe"], received);
-        }
+        await received.WaitForTopicAsync("probe");
+        Assert.Equal(["probe"], received.Payloads);
     }
 
     [Fact]
@@ -145,27 +115,13 @@ public class MqttSessionControlTests
         await using var broker = await BrokerHarness.StartAsync();
         var watcher = await broker.ConnectAsync("watcher", clean: true);
         await watcher.SubscribeAsync("wills/#", MqttQualityOfServiceLevel.AtLeastOnce, Cancel);
-        var wills = await CollectAsync(watcher);
+        var wills = new ReceivedMessages(watcher);
         await broker.ConnectAsync(broker.Options("mortal").WithWillTopic("wills/mortal").WithWillPayload("gone").WithWillQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce).Build());
 
         await Control(broker).DisconnectAsync(new DisconnectRequest { ClientId = "mortal", Cleanup = cleanup }, Cancel);
 
-        var deadline = DateTime.UtcNow.AddSeconds(15);
-        while (DateTime.UtcNow < deadline)
-        {
-            lock (wills)
-            {
-                if (wills.Count > 0)
-                {
-                    break;
-                }
-            }
-            await Task.Delay(20, Cancel);
-        }
-        lock (wills)
-        {
-            Assert.Equal(["gone"], wills);
-        }
+        await wills.WaitForTopicAsync("wills/mortal");
+        Assert.Equal(["gone"], wills.Payloads);
     }
 
     [Fact]
@@ -188,7 +144,7 @@ public class MqttSessionControlTests
         await client.SubscribeAsync("some/reauth/1", MqttQualityOfServiceLevel.AtLeastOnce, Cancel);
         await client.SubscribeAsync("some/reauth/2", MqttQualityOfServiceLevel.AtLeastOnce, Cancel);
         await broker.WaitForAsync("reauth", q => q?.Subscriptions.Length == 2, "both subscriptions exist");
-        var received = await CollectAsync(client);
+        var received = new ReceivedMessages(client);
         var policy = new RefusingPolicy();
         policy.Refused.Add("some/reauth/1");
 
@@ -200,22 +156,8 @@ public class MqttSessionControlTests
         var publisher = await broker.ConnectAsync("pub", clean: true);
         await publisher.PublishStringAsync("some/reauth/1", "refused", MqttQualityOfServiceLevel.AtLeastOnce, cancellationToken: Cancel);
         await publisher.PublishStringAsync("some/reauth/2", "allowed", MqttQualityOfServiceLevel.AtLeastOnce, cancellationToken: Cancel);
-        var deadline = DateTime.UtcNow.AddSeconds(15);
-        while (DateTime.UtcNow < deadline)
-        {
-            lock (received)
-            {
-                if (received.Contains("allowed"))
-                {
-                    break;
-                }
-            }
-            await Task.Delay(20, Cancel);
-        }
-        lock (received)
-        {
-            Assert.Equal(["allowed"], received);
-        }
+        await received.WaitForTopicAsync("some/reauth/2");
+        Assert.Equal(["allowed"], received.Payloads);
     }
 
     [Fact]

@@ -89,29 +89,14 @@ public sealed class BrokerAuthorizerTests : IDisposable
             [MqttClientSubscribeResultCode.GrantedQoS0, MqttClientSubscribeResultCode.GrantedQoS0, MqttClientSubscribeResultCode.UnspecifiedError],
             granted.Items.Select(i => i.ResultCode));
         await broker.WaitForAsync("alice-1", q => q?.Subscriptions.Length == 2, "two allowed subscriptions");
-        var received = new List<string>();
-        alice.ApplicationMessageReceivedAsync += e =>
-        {
-            lock (received)
-            {
-                received.Add(e.ApplicationMessage.Topic);
-            }
-            return Task.CompletedTask;
-        };
+        var received = new ReceivedMessages(alice);
         var anonymous = await broker.ConnectAsync("anon-pub", clean: true);
         await anonymous.PublishStringAsync("public/news", "refused: anonymous may not write", cancellationToken: Cancel);
         await alice.PublishStringAsync("public/alice", "allowed but nobody listens", cancellationToken: Cancel);
         await alice.SubscribeAsync("public/alice", cancellationToken: Cancel);
         await alice.PublishStringAsync("public/alice", "allowed", MqttQualityOfServiceLevel.AtLeastOnce, cancellationToken: Cancel);
-        var deadline = DateTime.UtcNow.AddSeconds(15);
-        while (DateTime.UtcNow < deadline && !received.Contains("public/alice"))
-        {
-            await Task.Delay(20, Cancel);
-        }
-        lock (received)
-        {
-            Assert.Equal(["public/alice"], received);
-        }
+        await received.WaitForTopicAsync("public/alice");
+        Assert.Equal(["public/alice"], received.Topics);
     }
 
     [Fact]
@@ -138,25 +123,10 @@ public sealed class BrokerAuthorizerTests : IDisposable
         Assert.Equal(["some/reauth/1"], result.Removed);
         Assert.Equal("Done", result.VerneMqText);
         Assert.Equal(["some/reauth/2"], broker.Store.Get(BrokerHarness.Key("reauth-client"))!.Subscriptions.Select(s => s.Topic));
-        var received = new List<string>();
-        client.ApplicationMessageReceivedAsync += e =>
-        {
-            lock (received)
-            {
-                received.Add(e.ApplicationMessage.Topic);
-            }
-            return Task.CompletedTask;
-        };
+        var received = new ReceivedMessages(client);
         await client.PublishStringAsync("some/reauth/1", "gone", MqttQualityOfServiceLevel.AtLeastOnce, cancellationToken: Cancel);
         await client.PublishStringAsync("some/reauth/2", "kept", MqttQualityOfServiceLevel.AtLeastOnce, cancellationToken: Cancel);
-        var deadline = DateTime.UtcNow.AddSeconds(15);
-        while (DateTime.UtcNow < deadline && !received.Contains("some/reauth/2"))
-        {
-            await Task.Delay(20, Cancel);
-        }
-        lock (received)
-        {
-            Assert.Equal(["some/reauth/2"], received);
-        }
+        await received.WaitForTopicAsync("some/reauth/2");
+        Assert.Equal(["some/reauth/2"], received.Topics);
     }
 }
