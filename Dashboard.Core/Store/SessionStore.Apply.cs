@@ -189,7 +189,27 @@ public sealed partial class SessionStore
             Count(previous, -1);
         }
         handle.Publish(state);
+        _written.Add(handle);
         Count(state, +1);
+    }
+
+    /// <summary>
+    /// Once no open snapshot is older than this batch, the states it replaced can never be read
+    /// again: unlink them so a quiet store holds one state per queue.
+    /// </summary>
+    private void ForgetPreviousStates(long oldestReader)
+    {
+        if (oldestReader >= _writeVersion)
+        {
+            foreach (var handle in _written)
+            {
+                if (handle.Current is { } current)
+                {
+                    current.Older = null;
+                }
+            }
+        }
+        _written.Clear();
     }
 
     private void Count(QueueState state, int sign)

@@ -27,6 +27,7 @@ public sealed partial class SessionStore
     private readonly Dictionary<QueueKey, QueueHandle> _handles = [];
     private readonly List<PendingRemoval> _pendingRemovals = [];
     private readonly List<SessionChange> _changes = [];
+    private readonly List<QueueHandle> _written = [];
     private long _writeVersion;
     private long _nextId;
     private long _online, _offline, _subscriptions, _messages;
@@ -105,15 +106,20 @@ public sealed partial class SessionStore
     {
         lock (_writeLock)
         {
-            var oldestReader = OldestReaderVersion();
+            var oldestAtStart = OldestReaderVersion();
             foreach (var storeEvent in events)
             {
-                ApplyOne(storeEvent, oldestReader);
+                ApplyOne(storeEvent, oldestAtStart);
                 Volatile.Write(ref _version, _writeVersion);
             }
-            if (_pendingRemovals.Count > 0)
+            if (_pendingRemovals.Count > 0 || _written.Count > 0)
             {
-                PurgeRemovals(OldestReaderVersion());
+                var oldestReader = OldestReaderVersion();
+                if (_pendingRemovals.Count > 0)
+                {
+                    PurgeRemovals(oldestReader);
+                }
+                ForgetPreviousStates(oldestReader);
             }
             if (_changes.Count == 0)
             {

@@ -261,6 +261,21 @@ public class SessionStoreTests
     }
 
     [Fact]
+    public void Apply_NoSnapshotOpen_KeepsNoPreviousStates_OpenSnapshotKeepsWhatItNeeds()
+    {
+        var (store, _) = TestStores.Create();
+        store.Connect("client1", 1);
+        store.Subscribe("client1", "a");
+
+        Assert.Null(store.Get(Client1)!.Older);
+
+        using var snapshot = store.OpenSnapshot();
+        store.Subscribe("client1", "b");
+        Assert.NotNull(store.Get(Client1)!.Older);
+        Assert.Equal(["a"], snapshot.Find(Client1)!.Subscriptions.Select(s => s.Topic));
+    }
+
+    [Fact]
     public void FindClient_LooksInEveryMountpoint()
     {
         var (store, _) = TestStores.Create();
