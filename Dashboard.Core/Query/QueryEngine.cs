@@ -63,7 +63,7 @@ public static class QueryEngine
     /// Walks queues in key order (or an index's candidates), expands each by the row rules of the
     /// groups in use, and tests filters as soon as the row has the fields they need.
     /// </summary>
-    private sealed class QueryPlan
+    internal sealed class QueryPlan
     {
         private readonly SessionQuery _query;
         private readonly Func<SessionRow, object?>[] _readers;
@@ -98,28 +98,43 @@ public static class QueryEngine
             var budget = _query.Limit;
             foreach (var queue in Candidates(snapshot))
             {
-                var row = new SessionRow(snapshot.NodeName, queue, null, null, null);
-                if (!All(_queueFilters, row))
+                if (!ExpandQueue(snapshot.NodeName, queue, rows, ref budget))
                 {
-                    continue;
-                }
-                if (!_perSession || queue.Sessions.IsEmpty)
-                {
-                    if (!ExpandSession(row, rows, ref budget))
-                    {
-                        return true;
-                    }
-                    continue;
-                }
-                foreach (var session in queue.Sessions)
-                {
-                    if (!ExpandSession(row with { Session = session }, rows, ref budget))
-                    {
-                        return true;
-                    }
+                    return true;
                 }
             }
             return false;
+        }
+
+        /// <summary>Whether the queue yields at least one row (what <see cref="QueueMatcher"/> asks).</summary>
+        public bool HasRow(string node, QueueState queue, List<object?[]> scratch)
+        {
+            scratch.Clear();
+            var budget = 1;
+            ExpandQueue(node, queue, scratch, ref budget);
+            return scratch.Count > 0;
+        }
+
+        /// <summary>Adds the queue's rows; false once a row beyond the limit shows the result was cut.</summary>
+        private bool ExpandQueue(string node, QueueState queue, List<object?[]> rows, ref int budget)
+        {
+            var row = new SessionRow(node, queue, null, null, null);
+            if (!All(_queueFilters, row))
+            {
+                return true;
+            }
+            if (!_perSession || queue.Sessions.IsEmpty)
+            {
+                return ExpandSession(row, rows, ref budget);
+            }
+            foreach (var session in queue.Sessions)
+            {
+                if (!ExpandSession(row with { Session = session }, rows, ref budget))
+                {
+                    return false;
+                }
+            }
+            return true;
         }
 
         private IEnumerable<QueueState> Candidates(StoreSnapshot snapshot)
