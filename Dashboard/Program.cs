@@ -2,6 +2,7 @@ using Dashboard.Broker;
 using Dashboard.Cli;
 using Dashboard.Components;
 using Dashboard.Hosting;
+using Dashboard.Hubs;
 
 // The executable doubles as a command-line tool: `Dashboard passwd ...` edits a password file.
 if (CommandLine.TryRun(args, out var exitCode))
@@ -24,6 +25,7 @@ app.UseAntiforgery();
 app.UseEmbeddedBroker();
 
 app.MapStaticAssets();
+app.MapSessionsHub();
 app.MapRazorComponents<App>()
     .AddInteractiveServerRenderMode();
 

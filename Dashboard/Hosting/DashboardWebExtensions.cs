@@ -1,5 +1,6 @@
 using Dashboard.Components.Pages.Sessions;
 using Dashboard.Core;
+using Dashboard.Hubs;
 using MudBlazor.Services;
 
 namespace Dashboard.Hosting;
@@ -14,6 +15,7 @@ public static class DashboardWebExtensions
         var nodeName = builder.Configuration["Broker:NodeName"];
         builder.Services.AddDashboardCore(string.IsNullOrWhiteSpace(nodeName) ? $"dashboard@{Environment.MachineName}" : nodeName);
         builder.Services.AddDashboardUi();
+        builder.Services.AddDashboardLive(builder.Configuration);
         builder.Services.AddRazorComponents().AddInteractiveServerComponents();
 
         // Endpoints are bound in code because the embedded broker will add its MQTT listener to this
