@@ -1,0 +1,126 @@
+using System.Globalization;
+using Dashboard.Core.Live;
+using Dashboard.Core.Query;
+using Dashboard.Core.Store;
+using Microsoft.AspNetCore.Components;
+using Microsoft.Extensions.Options;
+using Microsoft.JSInterop;
+
+namespace Dashboard.Components.Pages.Wall;
+
+/// <summary>
+/// The wall screen: big totals, online history and a ticker, driven by an in-process
+/// <see cref="SessionFeed"/> (the same change feed as the hub), optionally scoped by <c>?q=</c>.
+/// </summary>
+public sealed partial class WallPage : IAsyncDisposable
+{
+    private const string ModulePath = "Components/Pages/Wall/WallPage.razor.js";
+
+    private SessionFeed? _feed;
+    private IJSObjectReference? _module;
+
+    [Inject]
+    public required SessionStore Store { get; init; }
+
+    [Inject]
+    public required SessionActivity Activity { get; init; }
+
+    [Inject]
+    public required IOptions<SessionFeedOptions> FeedOptions { get; init; }
+
+    [Inject]
+    public required TimeProvider Time { get; init; }
+
+    [Inject]
+    public required IJSRuntime JS { get; init; }
+
+    [Inject]
+    public required ILogger<SessionFeed> FeedLogger { get; init; }
+
+    [SupplyParameterFromQuery(Name = "q")]
+    public string? Q { get; set; }
+
+    [SupplyParameterFromQuery(Name = "title")]
+    public string? Title { get; set; }
+
+    private WallViewModel? ViewModel { get; set; }
+
+    private string? Error { get; set; }
+
+    private string ScriptPath => Assets[ModulePath];
+
+    private string HeaderText => string.IsNullOrWhiteSpace(Title) ? "MQTT Sessions" : Title;
+
+    private string PageTitleText => $"{HeaderText} · Wall";
+
+    private string? ScopeText => string.IsNullOrWhiteSpace(Q) ? null : Q;
+
+    private SessionCountersMessage? Counters => ViewModel?.LatestCounters;
+
+    private DateTimeOffset Now => Time.GetUtcNow();
+
+    private string Clock => TimeZoneInfo.ConvertTime(Now, Time.LocalTimeZone).ToString("HH:mm", CultureInfo.InvariantCulture);
+
+    private IReadOnlyList<HistoryPoint> LastHour => ViewModel?.History.LastHour(Now) ?? [];
+
+    private IReadOnlyList<HistoryPoint> SinceStart => ViewModel?.History.SinceStart() ?? [];
+
+    private string SinceStartLabel => SinceStart is [var first, ..] && ViewModel is { } model
+        ? $"Online since {model.Clock(first.At)}"
+        : "Online since start";
+
+    private IReadOnlyList<TickerEntry> Ticker => ViewModel?.Ticker ?? [];
+
+    protected override void OnInitialized()
+    {
+        var matcher = QueueMatcher.Parse(Q);
+        if (!matcher.IsSuccess)
+        {
+            Error = $"The scope in the address is not a valid query: {matcher.Error}";
+            return;
+        }
+        // A scoped wall charts its own scope from the moment it opens; the whole node's history is shared.
+        var scoped = !matcher.Value.MatchesAll;
+        ViewModel = new WallViewModel(scoped ? new OnlineHistory() : Activity.History, Time) { RecordsHistory = scoped };
+        if (RendererInfo.IsInteractive)
+        {
+            ViewModel.Updated = () => InvokeAsync(OnFeedUpdatedAsync);
+            _feed = new SessionFeed(Store, matcher.Value, ViewModel, FeedOptions.Value, Activity, Time, FeedLogger);
+        }
+    }
+
+    protected override async Task OnAfterRenderAsync(bool firstRender)
+    {
+        if (firstRender && RendererInfo.IsInteractive)
+        {
+            // Also covers arriving by in-app navigation, where the page's own script tag does not run.
+            _module = await JS.InvokeAsync<IJSObjectReference>("import", "./" + ModulePath);
+        }
+    }
+
+    private async Task OnFeedUpdatedAsync()
+    {
+        StateHasChanged();
+        if (_module is not null)
+        {
+            // The watchdog's heartbeat: it shows "Connection lost" when these stop.
+            await _module.InvokeVoidAsync("beat");
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        _feed?.Dispose();
+        if (_module is not null)
+        {
+            try
+            {
+                await _module.DisposeAsync();
+            }
+            catch (JSDisconnectedException)
+            {
+                // The circuit is gone; so is the module reference.
+            }
+        }
+    }
+}
