@@ -1,3 +1,4 @@
+using Dashboard.Core.Live;
 using Dashboard.Core.Store;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -8,7 +9,10 @@ namespace Dashboard.Core;
 /// <summary>Registration of Core's services.</summary>
 public static class DependencyInjection
 {
-    /// <summary>Adds the node's <see cref="SessionStore"/> (singleton: the one source of truth) and a <see cref="TimeProvider"/>.</summary>
+    /// <summary>
+    /// Adds the node's <see cref="SessionStore"/> (singleton: the one source of truth), its
+    /// <see cref="SessionActivity"/> (connects per minute, online history) and a <see cref="TimeProvider"/>.
+    /// </summary>
     public static IServiceCollection AddDashboardCore(this IServiceCollection services, string nodeName)
     {
         services.TryAddSingleton(TimeProvider.System);
@@ -16,6 +20,9 @@ public static class DependencyInjection
             nodeName,
             provider.GetRequiredService<TimeProvider>(),
             provider.GetService<ILogger<SessionStore>>()));
+        services.AddSingleton(provider => new SessionActivity(
+            provider.GetRequiredService<SessionStore>(),
+            provider.GetRequiredService<TimeProvider>()));
         return services;
     }
 }

@@ -1,17 +1,14 @@
 using Dashboard.Core.Live;
-using Dashboard.Core.Store;
 
 namespace Dashboard.Hubs;
 
 public static class LiveHosting
 {
-    /// <summary>The live feed's services: node-wide activity, the hub and its per-connection feeds. Options from <c>Live:*</c>.</summary>
+    /// <summary>The live feed's services: the hub and its per-connection feeds. Options from <c>Live:*</c>.</summary>
     public static IServiceCollection AddDashboardLive(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddSignalR();
         services.Configure<SessionFeedOptions>(configuration.GetSection("Live"));
-        // One per node, started with the app so connects per minute and the history cover its whole life.
-        services.AddSingleton(provider => new SessionActivity(provider.GetRequiredService<SessionStore>(), provider.GetRequiredService<TimeProvider>()));
         services.AddSingleton<SessionFeeds>();
         return services;
     }
@@ -20,6 +17,7 @@ public static class LiveHosting
     public static WebApplication MapSessionsHub(this WebApplication app)
     {
         ArgumentNullException.ThrowIfNull(app);
+        // Started with the app (not on first use) so connects per minute and the history cover its whole life.
         app.Services.GetRequiredService<SessionActivity>();
         // No sign-in exists yet (issues 6 and 7), so the hub is open. Once it does, this is the one
         // place to require it: .RequireAuthorization(<policy accepting the cookie, API key or wall token>).
