@@ -44,6 +44,8 @@ public sealed class WallTests(DashboardApp app, AppProcess wall) : DashboardPage
         await Page.GotoAsync($"{wall.BaseUrl}/wall?q={Uri.EscapeDataString(Scope)}&title={Uri.EscapeDataString("Plant 3")}");
         await Expect(Status).ToHaveTextAsync("Live", Slow);
         await Expect(Page.GetByRole(AriaRole.Heading, new() { Name = "Plant 3" })).ToBeVisibleAsync();
+        // Nobody moves the mouse in front of a TV: the cursor goes after a few seconds.
+        await Expect(Page.Locator("html")).ToHaveClassAsync(new System.Text.RegularExpressions.Regex(@"\bwall-cursor-hidden\b"));
 
         using var sensor = await ConnectMqttAsync("wall-e2e-sensor", persistent: true);
         using var pump = await ConnectMqttAsync("wall-e2e-pump", persistent: false);
@@ -80,7 +82,8 @@ public sealed class WallTests(DashboardApp app, AppProcess wall) : DashboardPage
         await wall.StartAsync();
 
         await Expect(Status).ToHaveTextAsync("Live", new() { Timeout = 60_000 });
-        using var client = await ConnectMqttAsync("wall-e2e-after-restart", persistent: false);
+        // Outside the other test's scope, whichever order the two run in.
+        using var client = await ConnectMqttAsync("after-restart", persistent: false);
         await Expect(Tile("Sessions online")).ToContainTextAsync("1");
     }
 }

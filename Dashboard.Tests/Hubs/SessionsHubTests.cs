@@ -103,7 +103,9 @@ public sealed class SessionsHubTests
         var final = await hub.WaitForChangeAsync("flappy", c => c.State?.IsOnline == true && c.Version >= host.Store.Get(key)?.Version, "flappy's final state");
 
         var sent = hub.Changes.Where(c => c.ClientId == "flappy").ToList();
-        Assert.InRange(sent.Count, 1, 2);
+        // Five connect/disconnect cycles (at least 16 store changes) fit in one or two windows; three
+        // leave room for a slow machine and still prove folding.
+        Assert.InRange(sent.Count, 1, 3);
         Assert.True(sent.Sum(c => c.Folded) >= 16, $"folded {sent.Sum(c => c.Folded)} changes");
         Assert.Equal("online", final.Presence);
     }
