@@ -1,1 +1,21 @@
-﻿Console.WriteLine("Hello, World!");
+using BenchmarkDotNet.Running;
+using Dashboard.Bench;
+
+// Named modes are plain Stopwatch/GC programs (see BENCHMARKS.md); anything else goes to BenchmarkDotNet
+// (for example: --filter '*QueryBenchmarks*').
+return args switch
+{
+    ["throughput", .. var rest] => Throughput.Run(rest),
+    ["memory", .. var rest] => MemoryUse.Run(rest),
+    ["breakdown", .. var rest] => Breakdown.Run(rest),
+    ["repeat", .. var rest] => Repeat.Run(rest),
+    ["live-latency", .. var rest] => LiveFeedLatency.RunAsync(rest).GetAwaiter().GetResult(),
+    ["live-memory", .. var rest] => LiveFeedMemory.Run(rest),
+    _ => RunBenchmarks(args),
+};
+
+static int RunBenchmarks(string[] args)
+{
+    BenchmarkSwitcher.FromAssembly(typeof(Workload).Assembly).Run(args);
+    return 0;
+}

@@ -1,0 +1,141 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.RegularExpressions;
+using Dashboard.Core.Query;
+using Dashboard.Core.Sessions;
+using Dashboard.Core.Store;
+
+namespace Dashboard.Bench;
+
+/// <summary>
+/// <c>breakdown [N...]</c>: where the time of the two slow queries goes, timing each step the engine
+/// takes on its own (median of several runs), next to the whole query.
+/// </summary>
+internal static class Breakdown
+{
+    private const string Pattern = @"^devices/\d*42/";
+    private const string SharedTopic = "fleet/42/broadcast";
+
+    public static int Run(IReadOnlyList<string> args)
+    {
+        var options = Options.Parse(args);
+        foreach (var queues in options.Queues)
+        {
+            var store = Workload.Build(queues);
+            Console.WriteLine($"## {queues:N0} queues, median of {options.Reps} runs");
+            Console.WriteLine("| step | ms |");
+            Console.WriteLine("|---|---:|");
+            RegexScan(store, options.Reps);
+            SharedTopicLookup(store, options.Reps);
+            GC.KeepAlive(store);
+        }
+        return 0;
+    }
+
+    private static void RegexScan(SessionStore store, int reps)
+    {
+        var query = QueryParser.ParseText($"--topic=~{Pattern} --client_id --topic --limit=100000").Value;
+        Step($"whole query `--topic=~{Pattern} --client_id --topic --limit=100000`", reps, () => QueryEngine.Run(query, store).Value.Rows.Count);
+        Step("walk every queue (snapshot.Queues(): index chunks + ReadAt)", reps, () =>
+        {
+            using var snapshot = store.OpenSnapshot();
+            return snapshot.Queues().Count();
+        });
+        var states = Current(store);
+        var nonBacktracking = SafeRegex.Compile(Pattern).Value;
+        Step("NonBacktracking IsMatch on every topic (no engine around it)", reps, () => CountMatches(states, nonBacktracking));
+        var compiled = new Regex(Pattern, RegexOptions.Compiled | RegexOptions.CultureInvariant, TimeSpan.FromMilliseconds(100));
+        Step("same with RegexOptions.Compiled (backtracking, 100 ms timeout), for comparison", reps, () => CountMatches(states, compiled));
+        var interpreted = new Regex(Pattern, RegexOptions.CultureInvariant, TimeSpan.FromMilliseconds(100));
+        Step("same with the interpreter (backtracking, 100 ms timeout), for comparison", reps, () => CountMatches(states, interpreted));
+        Step("per-subscription row + filter delegates, no regex (engine overhead)", reps, () => RowOverhead(store, states));
+    }
+
+    private static void SharedTopicLookup(SessionStore store, int reps)
+    {
+        var query = QueryParser.ParseText($"--topic={SharedTopic} --client_id").Value;
+        Step($"whole query `--topic={SharedTopic} --client_id` (limit 100)", reps, () => QueryEngine.Run(query, store).Value.Rows.Count);
+        var handles = new List<QueueHandle>();
+        Step("CopyTopicHandles: copy the topic's HashSet out under the index lock", reps, () =>
+        {
+            handles.Clear();
+            store.CopyTopicHandles(SharedTopic, handles);
+            return handles.Count;
+        });
+        var version = store.Version;
+        List<QueueState> states = [];
+        Step("ReadAt + FindTopic on every subscriber", reps, () =>
+        {
+            states = [.. handles.Select(h => h.ReadAt(version)!).Where(q => SessionStore.FindTopic(q.Subscriptions, SharedTopic) >= 0)];
+            return states.Count;
+        });
+        var shuffled = states.ToArray();
+        Step("sort every subscriber by key (QueuesWithTopic sorts all, the limit takes 100)", reps, () =>
+        {
+            var copy = (QueueState[])shuffled.Clone();
+            Array.Sort(copy, (a, b) => a.Key.CompareTo(b.Key));
+            return copy.Length;
+        });
+        Step("snapshot.QueuesWithTopic (the three steps together)", reps, () =>
+        {
+            using var snapshot = store.OpenSnapshot();
+            return snapshot.QueuesWithTopic(SharedTopic).Count;
+        });
+    }
+
+    private static QueueState[] Current(SessionStore store)
+    {
+        using var snapshot = store.OpenSnapshot();
+        return [.. snapshot.Queues()];
+    }
+
+    private static int CountMatches(QueueState[] states, Regex regex)
+    {
+        var matches = 0;
+        foreach (var state in states)
+        {
+            foreach (var subscription in state.Subscriptions)
+            {
+                if (regex.IsMatch(subscription.Topic))
+                {
+                    matches++;
+                }
+            }
+        }
+        return matches;
+    }
+
+    /// <summary>What the engine does per subscription, with the regex replaced by a cheap test.</summary>
+    private static int RowOverhead(SessionStore store, QueueState[] states)
+    {
+        var read = FieldCatalog.Getter(FieldCatalog.All.First(f => f.Name == "topic"));
+        Func<SessionRow, bool> filter = row => read(row) is string text && text.Length == 0;
+        var matches = 0;
+        foreach (var state in states)
+        {
+            var row = new SessionRow(store.NodeName, state, null, null, null);
+            foreach (var subscription in state.Subscriptions)
+            {
+                if (filter(row with { Subscription = subscription }))
+                {
+                    matches++;
+                }
+            }
+        }
+        return matches;
+    }
+
+    private static void Step(string name, int reps, Func<int> step)
+    {
+        step();
+        var times = new List<double>();
+        for (var i = 0; i < reps; i++)
+        {
+            var started = Stopwatch.GetTimestamp();
+            step();
+            times.Add(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+        }
+        times.Sort();
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"| {name} | {times[times.Count / 2]:F2} |"));
+    }
+}

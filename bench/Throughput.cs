@@ -1,0 +1,94 @@
+using System.Diagnostics;
+using System.Globalization;
+using Dashboard.Core.Store;
+
+namespace Dashboard.Bench;
+
+/// <summary>
+/// <c>throughput [N...] [--reps=R]</c>: events per second applied to a store, timed with a Stopwatch.
+/// Events are created beforehand so only <see cref="SessionStore.Apply(ReadOnlySpan{StoreEvent})"/> is timed.
+/// </summary>
+internal static class Throughput
+{
+    private const int SteadyEvents = 1_000_000;
+
+    public static int Run(IReadOnlyList<string> args)
+    {
+        var options = Options.Parse(args);
+        Console.WriteLine($"Throughput, {options.Reps} runs each; best and median of runs. Batches of {Workload.BatchSize}.");
+        Console.WriteLine("| scenario | N queues | events | apply | listener | best ev/s | median ev/s | alloc B/event | gen0/1/2 GCs (median run) |");
+        Console.WriteLine("|---|---:|---:|---|---|---:|---:|---:|---|");
+        foreach (var queues in options.Queues)
+        {
+            var build = Workload.ConnectAndSubscribe(queues);
+            foreach (var (batch, listener) in Modes)
+            {
+                Report("build: connect + 3 subscribes", queues, build.Length, batch, listener,
+                    Repeat(options.Reps, () => Time(new SessionStore(Workload.Node), build, batch, listener)));
+            }
+            build = null!;
+            var store = Workload.Build(queues);
+            var mix = Workload.SteadyMix(queues, SteadyEvents);
+            foreach (var (batch, listener) in Modes)
+            {
+                Report("steady mix on existing store", queues, mix.Length, batch, listener,
+                    Repeat(options.Reps, () => Time(store, mix, batch, listener)));
+            }
+            GC.KeepAlive(store);
+        }
+        return 0;
+    }
+
+    private static readonly (int Batch, bool Listener)[] Modes = [(1, false), (Workload.BatchSize, false), (1, true), (Workload.BatchSize, true)];
+
+    private static List<Sample> Repeat(int reps, Func<Sample> run)
+    {
+        var runs = new List<Sample>();
+        for (var i = 0; i < reps; i++)
+        {
+            GC.Collect();
+            GC.WaitForPendingFinalizers();
+            GC.Collect();
+            runs.Add(run());
+        }
+        return runs;
+    }
+
+    private static Sample Time(SessionStore store, StoreEvent[] events, int batch, bool listener)
+    {
+        long changes = 0;
+        using var subscription = listener ? store.Subscribe(c => changes += c.Count) : null;
+        var gcBefore = (GC.CollectionCount(0), GC.CollectionCount(1), GC.CollectionCount(2));
+        var allocatedBefore = GC.GetTotalAllocatedBytes(precise: true);
+        var started = Stopwatch.GetTimestamp();
+        if (batch == 1)
+        {
+            foreach (var storeEvent in events)
+            {
+                store.Apply(storeEvent);
+            }
+        }
+        else
+        {
+            for (var i = 0; i < events.Length; i += batch)
+            {
+                store.Apply(events.AsSpan(i, Math.Min(batch, events.Length - i)));
+            }
+        }
+        var elapsed = Stopwatch.GetElapsedTime(started);
+        var allocated = GC.GetTotalAllocatedBytes(precise: true) - allocatedBefore;
+        var gcs = $"{GC.CollectionCount(0) - gcBefore.Item1}/{GC.CollectionCount(1) - gcBefore.Item2}/{GC.CollectionCount(2) - gcBefore.Item3}";
+        return new Sample(events.Length / elapsed.TotalSeconds, (double)allocated / events.Length, gcs);
+    }
+
+    private static void Report(string scenario, int queues, int events, int batch, bool listener, List<Sample> runs)
+    {
+        var sorted = runs.OrderByDescending(r => r.EventsPerSecond).ToList();
+        var median = sorted[sorted.Count / 2];
+        var apply = batch == 1 ? "single" : $"batch {batch}";
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"| {scenario} | {queues:N0} | {events:N0} | {apply} | {(listener ? "1 (counts)" : "none")} | {sorted[0].EventsPerSecond:N0} | {median.EventsPerSecond:N0} | {median.AllocatedPerEvent:N0} | {median.Gcs} |"));
+    }
+
+    private sealed record Sample(double EventsPerSecond, double AllocatedPerEvent, string Gcs);
+}
