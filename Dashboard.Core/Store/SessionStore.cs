@@ -155,11 +155,11 @@ public sealed partial class SessionStore
         }
     }
 
-    internal void CopyTopicHandles(string topic, List<QueueHandle> destination)
+    internal int CopyTopicHandlesAfter(string topic, QueueKey? after, Span<QueueHandle> destination)
     {
         lock (_indexLock)
         {
-            _topics.CopyTo(topic, destination);
+            return _topics.CopyAfter(topic, after, destination);
         }
     }
 

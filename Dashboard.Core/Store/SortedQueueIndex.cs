@@ -5,7 +5,8 @@ namespace Dashboard.Core.Store;
 /// <summary>
 /// Queue handles sorted by key, kept as a list of small sorted chunks: inserts and removals move at
 /// most one chunk, lookups are two binary searches, and readers copy out one chunk at a time so a
-/// writer never waits long. Not thread-safe; the store guards it with its index lock.
+/// writer never waits long. Chunks start small and grow, so a handful of handles (a topic's
+/// subscribers) costs little. Not thread-safe; the store guards it with its index lock.
 /// </summary>
 internal sealed class SortedQueueIndex
 {
@@ -126,7 +127,9 @@ internal sealed class SortedQueueIndex
 
     private sealed class Chunk
     {
-        public QueueHandle[] Items { get; } = new QueueHandle[ChunkCapacity];
+        private const int InitialCapacity = 4;
+
+        public QueueHandle[] Items { get; private set; } = new QueueHandle[InitialCapacity];
 
         public int Count { get; private set; }
 
@@ -155,6 +158,12 @@ internal sealed class SortedQueueIndex
 
         public void InsertAt(int position, QueueHandle handle)
         {
+            if (Count == Items.Length)
+            {
+                var grown = new QueueHandle[Math.Min(Items.Length * 2, ChunkCapacity)];
+                Array.Copy(Items, grown, Count);
+                Items = grown;
+            }
             Array.Copy(Items, position, Items, position + 1, Count - position);
             Items[position] = handle;
             Count++;
@@ -169,8 +178,8 @@ internal sealed class SortedQueueIndex
 
         public Chunk SplitUpperHalf()
         {
-            var upper = new Chunk();
             var half = Count / 2;
+            var upper = new Chunk { Items = new QueueHandle[ChunkCapacity] };
             Array.Copy(Items, half, upper.Items, 0, Count - half);
             upper.Count = Count - half;
             Array.Clear(Items, half, Count - half);

@@ -41,43 +41,36 @@ public sealed class StoreSnapshot : IDisposable
     }
 
     /// <summary>Every queue in key order (mountpoint, then client id).</summary>
-    public IEnumerable<QueueState> Queues()
+    public IEnumerable<QueueState> Queues() => Walk(_store.CopyHandlesAfter, topic: null);
+
+    /// <summary>The queues subscribed with exactly this topic filter, in key order.</summary>
+    public IEnumerable<QueueState> QueuesWithTopic(string topic) =>
+        Walk((after, destination) => _store.CopyTopicHandlesAfter(topic, after, destination), topic);
+
+    private delegate int CopyAfter(QueueKey? after, Span<QueueHandle> destination);
+
+    /// <summary>Reads an index a chunk at a time (a short lock each), seeing each queue as of this version.</summary>
+    private IEnumerable<QueueState> Walk(CopyAfter copy, string? topic)
     {
         var buffer = new QueueHandle[ChunkSize];
         QueueKey? after = null;
         while (true)
         {
-            var count = _store.CopyHandlesAfter(after, buffer);
+            var count = copy(after, buffer);
             if (count == 0)
             {
                 yield break;
             }
             for (var i = 0; i < count; i++)
             {
-                if (buffer[i].ReadAt(Version) is { } queue)
+                // The topic index may still hold a queue that unsubscribed after this version was read.
+                if (buffer[i].ReadAt(Version) is { } queue && (topic is null || SessionStore.FindTopic(queue.Subscriptions, topic) >= 0))
                 {
                     yield return queue;
                 }
             }
             after = buffer[count - 1].Key;
         }
-    }
-
-    /// <summary>The queues subscribed with exactly this topic filter, in key order.</summary>
-    public IReadOnlyList<QueueState> QueuesWithTopic(string topic)
-    {
-        var handles = new List<QueueHandle>();
-        _store.CopyTopicHandles(topic, handles);
-        var queues = new List<QueueState>(handles.Count);
-        foreach (var handle in handles)
-        {
-            if (handle.ReadAt(Version) is { } queue && SessionStore.FindTopic(queue.Subscriptions, topic) >= 0)
-            {
-                queues.Add(queue);
-            }
-        }
-        queues.Sort((a, b) => a.Key.CompareTo(b.Key));
-        return queues;
     }
 
     /// <inheritdoc />

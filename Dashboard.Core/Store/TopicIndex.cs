@@ -1,8 +1,11 @@
+using Dashboard.Core.Sessions;
+
 namespace Dashboard.Core.Store;
 
 /// <summary>
-/// Which queues have a subscription with exactly a given topic filter. Most topics have one
-/// subscriber, so the value is the handle itself until a second one arrives (saves a set per topic).
+/// Which queues have a subscription with exactly a given topic filter, in key order. Most topics have
+/// one subscriber, so the value is the handle itself until a second one arrives; then a sorted index,
+/// so a query for a topic with many subscribers reads only as far as its limit needs.
 /// Not thread-safe; the store guards it with its index lock.
 /// </summary>
 internal sealed class TopicIndex
@@ -15,13 +18,19 @@ internal sealed class TopicIndex
         {
             _byTopic[topic] = handle;
         }
-        else if (existing is HashSet<QueueHandle> set)
+        else if (existing is SortedQueueIndex index)
         {
-            set.Add(handle);
+            if (index.Find(handle.Key) is null)
+            {
+                index.Insert(handle);
+            }
         }
         else if (!ReferenceEquals(existing, handle))
         {
-            _byTopic[topic] = new HashSet<QueueHandle> { (QueueHandle)existing, handle };
+            var many = new SortedQueueIndex();
+            many.Insert((QueueHandle)existing);
+            many.Insert(handle);
+            _byTopic[topic] = many;
         }
     }
 
@@ -31,12 +40,17 @@ internal sealed class TopicIndex
         {
             return;
         }
-        if (existing is HashSet<QueueHandle> set)
+        if (existing is SortedQueueIndex index)
         {
-            set.Remove(handle);
-            if (set.Count == 1)
+            if (index.Find(handle.Key) == handle)
             {
-                _byTopic[topic] = set.First();
+                index.Remove(handle.Key);
+            }
+            if (index.Count == 1)
+            {
+                Span<QueueHandle> last = new QueueHandle[1];
+                index.CopyAfter(null, last);
+                _byTopic[topic] = last[0];
             }
         }
         else if (ReferenceEquals(existing, handle))
@@ -45,19 +59,23 @@ internal sealed class TopicIndex
         }
     }
 
-    public void CopyTo(string topic, List<QueueHandle> destination)
+    /// <summary>Copies this topic's handles in key order after <paramref name="after"/>; returns how many.</summary>
+    public int CopyAfter(string topic, QueueKey? after, Span<QueueHandle> destination)
     {
         if (!_byTopic.TryGetValue(topic, out var existing))
         {
-            return;
+            return 0;
         }
-        if (existing is HashSet<QueueHandle> set)
+        if (existing is SortedQueueIndex index)
         {
-            destination.AddRange(set);
+            return index.CopyAfter(after, destination);
         }
-        else
+        var single = (QueueHandle)existing;
+        if (after is { } key && single.Key.CompareTo(key) <= 0)
         {
-            destination.Add((QueueHandle)existing);
+            return 0;
         }
+        destination[0] = single;
+        return 1;
     }
 }

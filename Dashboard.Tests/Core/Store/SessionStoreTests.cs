@@ -276,6 +276,27 @@ public class SessionStoreTests
     }
 
     [Fact]
+    public void QueuesWithTopic_ManySubscribers_InKeyOrderAcrossChunks()
+    {
+        var (store, _) = TestStores.Create();
+        var ids = Enumerable.Range(0, 700).Select(i => $"c{i * 7919 % 700:D3}").ToList();
+        foreach (var id in ids)
+        {
+            store.Connect(id, 1);
+            store.Subscribe(id, "shared/topic");
+        }
+        foreach (var id in ids.Where((_, i) => i % 5 == 0))
+        {
+            store.Apply(new SubscriptionRemoved(TestStores.Key(id), "shared/topic"));
+        }
+
+        using var snapshot = store.OpenSnapshot();
+        var expected = ids.Where((_, i) => i % 5 != 0).Order(StringComparer.Ordinal).Reverse();
+        Assert.Equal(expected, snapshot.QueuesWithTopic("shared/topic").Select(q => q.Key.ClientId));
+        Assert.Equal(expected.Take(3), snapshot.QueuesWithTopic("shared/topic").Take(3).Select(q => q.Key.ClientId));
+    }
+
+    [Fact]
     public void FindClient_LooksInEveryMountpoint()
     {
         var (store, _) = TestStores.Create();
