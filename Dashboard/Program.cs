@@ -1,3 +1,4 @@
+using Dashboard.Api;
 using Dashboard.Broker;
 using Dashboard.Cli;
 using Dashboard.Components;
@@ -13,6 +14,7 @@ if (CommandLine.TryRun(args, out var exitCode))
 var builder = WebApplication.CreateBuilder(args);
 builder.AddDashboardWeb();
 builder.AddEmbeddedBroker();
+builder.Services.AddSessionApi();
 
 var app = builder.Build();
 
@@ -26,6 +28,7 @@ app.UseEmbeddedBroker();
 
 app.MapStaticAssets();
 app.MapSessionsHub();
+app.MapSessionApi();
 app.MapRazorComponents<App>()
     .AddInteractiveServerRenderMode();
 
