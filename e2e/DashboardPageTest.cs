@@ -73,7 +73,7 @@ public abstract class DashboardPageTest(DashboardApp app) : PageTest
 
     protected ILocator RunButton => Page.GetByRole(AriaRole.Button, new() { Name = "Run", Exact = true });
 
-    protected ILocator SessionsTable => Page.GetByRole(AriaRole.Table, new() { Name = "Sessions" });
+    protected ILocator SessionsTable => Page.GetByRole(AriaRole.Region, new() { Name = "Sessions" }).GetByRole(AriaRole.Table);
 
     protected ILocator Cell(string text) => SessionsTable.GetByRole(AriaRole.Cell, new() { Name = text, Exact = true });
 

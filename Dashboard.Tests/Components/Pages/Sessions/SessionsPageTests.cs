@@ -40,8 +40,9 @@ public class SessionsPageTests : DashboardTestContext
         var cut = Render<SessionsPage>();
 
         Assert.Equal("--topic --client_id --topic=~some/other/.*", QueryBox(cut).GetAttribute("value"));
-        Assert.Equal(["client_id", "topic"], HeaderTexts(cut));
-        Assert.Equal([["client2", "some/other/topic1"], ["client1", "some/other/topic2"]], RowTexts(cut));
+        // Columns keep the order the query names them in.
+        Assert.Equal(["topic", "client_id"], HeaderTexts(cut));
+        Assert.Equal([["some/other/topic1", "client2"], ["some/other/topic2", "client1"]], RowTexts(cut));
     }
 
     [Fact]
@@ -172,7 +173,7 @@ public class SessionsPageTests : DashboardTestContext
         var cut = Render<SessionsPage>();
 
         Assert.Single(RowTexts(cut));
-        Assert.Contains("Showing the first 1 rows per node; raise --limit to see more.", cut.Find(".limit-note").TextContent, StringComparison.Ordinal);
+        Assert.Contains("Showing the first 1 rows per node of 2 matching; raise the limit to see more.", cut.Find(".limit-note").TextContent, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -210,13 +211,102 @@ public class SessionsPageTests : DashboardTestContext
         Assert.True(RunButton(cut).HasAttribute("disabled"));
     }
 
+    [Fact]
+    public void ColumnChooser_TickField_AddsColumnToQueryBoxUrlAndGrid()
+    {
+        Connect("client1", 37094);
+        Subscribe("client1", "a/b");
+        var cut = Render<SessionsPage>();
+
+        cut.Find("button.columns-button").Click();
+        var chooser = cut.Find("#column-chooser");
+        Assert.Equal(FieldCatalogCount, chooser.QuerySelectorAll("li.field").Length);
+        Assert.Contains("Subscribed topic filter", chooser.TextContent, StringComparison.Ordinal);
+        FieldCheckBox(cut, "topic").Change(true);
+
+        const string expected = "--client_id --is_online --mountpoint --peer_host --peer_port --user --topic";
+        cut.WaitForAssertion(() => Assert.Equal(expected, QueryBox(cut).GetAttribute("value")));
+        Assert.Equal("?q=" + Uri.EscapeDataString(expected), new Uri(Services.GetRequiredService<NavigationManager>().Uri).Query);
+        Assert.Equal("topic", HeaderTexts(cut)[^1]);
+        Assert.Equal("a/b", RowTexts(cut)[0][^1]);
+    }
+
+    [Fact]
+    public void ColumnChooser_MoveColumn_ReordersHeaders()
+    {
+        Connect("client1", 37094);
+        NavigateTo("/sessions?q=" + Uri.EscapeDataString("--client_id --peer_port"));
+        var cut = Render<SessionsPage>();
+
+        cut.Find("button.columns-button").Click();
+        cut.Find("button[aria-label='Move peer_port left']").Click();
+
+        cut.WaitForAssertion(() => Assert.Equal(["peer_port", "client_id"], HeaderTexts(cut)));
+        Assert.Equal("--peer_port --client_id", QueryBox(cut).GetAttribute("value"));
+        Assert.Equal([["37094", "client1"]], RowTexts(cut));
+    }
+
+    [Fact]
+    public void QueryBox_FilterInText_ShowsAsChipAndRemovingChipUpdatesText()
+    {
+        Connect("sensor-1", 1);
+        Connect("camera-1", 2);
+        NavigateTo("/sessions?q=" + Uri.EscapeDataString("--client_id --client_id=~^sensor"));
+        var cut = Render<SessionsPage>();
+        Assert.Equal([["sensor-1"]], RowTexts(cut));
+
+        var chip = Assert.Single(cut.FindAll(".filter-chip"));
+        Assert.Contains("--client_id=~^sensor", chip.TextContent, StringComparison.Ordinal);
+        chip.QuerySelector("button")!.Click();
+
+        cut.WaitForAssertion(() => Assert.Equal("--client_id", QueryBox(cut).GetAttribute("value")));
+        Assert.Empty(cut.FindAll(".filter-chip"));
+        Assert.Equal([["sensor-1"], ["camera-1"]], RowTexts(cut));
+    }
+
+    [Fact]
+    public void Sort_ClickHeader_OrdersRowsByThatColumn()
+    {
+        Connect("b-client", 3);
+        Connect("a-client", 1);
+        Connect("c-client", 2);
+        NavigateTo("/sessions?q=" + Uri.EscapeDataString("--client_id --peer_port"));
+        var cut = Render<SessionsPage>();
+
+        cut.FindAll("thead th")[1].QuerySelector(".sortable-column-header")!.Click();
+
+        cut.WaitForAssertion(() => Assert.Equal(["a-client", "c-client", "b-client"], RowTexts(cut).Select(r => r[0])));
+    }
+
+    [Fact]
+    public void Render_ManyRows_SendsOnePageToTheBrowser()
+    {
+        for (var i = 0; i < 120; i++)
+        {
+            Connect($"client-{i:000}", i);
+        }
+        NavigateTo("/sessions?q=" + Uri.EscapeDataString("--client_id --limit=1000"));
+
+        var cut = Render<SessionsPage>();
+
+        Assert.Equal(50, RowTexts(cut).Length);
+        Assert.StartsWith("120 rows", cut.Find(".row-count").TextContent, StringComparison.Ordinal);
+    }
+
+    private static readonly int FieldCatalogCount = Dashboard.Core.Sessions.FieldCatalog.All.Count;
+
+    private static IElement FieldCheckBox(IRenderedComponent<SessionsPage> cut, string field) =>
+        cut.FindAll("#column-chooser li.field").Single(li => li.QuerySelector("label")!.TextContent.Trim() == field)
+            .QuerySelector("input[type=checkbox]")!;
+
     private static IElement QueryBox(IRenderedComponent<SessionsPage> cut) => cut.Find(".query-box input");
 
     private static IElement RunButton(IRenderedComponent<SessionsPage> cut) => cut.Find("button.run-button");
 
     private static string[] HeaderTexts(IRenderedComponent<SessionsPage> cut) =>
-        [.. cut.FindAll("thead th").Select(th => th.TextContent)];
+        [.. cut.FindAll("thead th").Select(th => th.TextContent.Trim())];
 
     private static string[][] RowTexts(IRenderedComponent<SessionsPage> cut) =>
-        [.. cut.FindAll("tbody tr").Select(tr => tr.QuerySelectorAll("td").Select(td => td.TextContent).ToArray())];
+        [.. cut.FindAll("tbody tr").Where(tr => tr.QuerySelector(".cell") is not null)
+            .Select(tr => tr.QuerySelectorAll(".cell").Select(cell => cell.TextContent).ToArray())];
 }

@@ -3,22 +3,27 @@ using Dashboard.Core.Query;
 using Dashboard.Core.Store;
 using Microsoft.AspNetCore.Components;
 using Microsoft.AspNetCore.Components.Web;
+using Microsoft.JSInterop;
+using MudBlazor;
 
 namespace Dashboard.Components.Pages.Sessions;
 
-/// <summary>The session table: a <c>vmq-admin session show</c> query box over this node's store, kept live.</summary>
+/// <summary>The session grid: a <c>vmq-admin session show</c> query box, column chooser and filters over this node's store, kept live.</summary>
 public sealed partial class SessionsPage : IDisposable
 {
-    /// <summary>Rows put in the page at most; a large --limit must not turn into a page nobody can scroll.</summary>
-    internal const int MaxRenderedRows = 1000;
+    /// <summary>Where the browser keeps the last view, so coming back to /sessions restores it.</summary>
+    internal const string LastViewKey = "sessions.lastQuery";
 
-    // A busy broker changes the store constantly; four refreshes a second keeps the table live
+    // A busy broker changes the store constantly; four refreshes a second keeps the grid live
     // without re-running the query for every change.
     private static readonly TimeSpan RefreshInterval = TimeSpan.FromMilliseconds(250);
 
     private ThrottledSubscription? _subscription;
+    private MudDataGrid<GridRow>? _grid;
     private string? _queryText;
     private bool _applied;
+    private bool _columnsOpen;
+    private bool _restoreChecked;
 
     [Inject]
     public required SessionsViewModel ViewModel { get; init; }
@@ -32,6 +37,9 @@ public sealed partial class SessionsPage : IDisposable
     [Inject]
     public required TimeProvider Time { get; init; }
 
+    [Inject]
+    public required IJSRuntime JS { get; init; }
+
     /// <summary>The query text, in the URL so that a view can be shared or bookmarked.</summary>
     [SupplyParameterFromQuery(Name = "q")]
     public string? UrlQuery { get; set; }
@@ -40,12 +48,15 @@ public sealed partial class SessionsPage : IDisposable
         ? "session show " + text
         : "session show";
 
+    // The grid's columns are declared in markup; a new grid per column set keeps its headers exact.
+    private string ColumnsKey => string.Join(',', ViewModel.Columns);
+
     protected override void OnInitialized()
     {
         // A prerender is thrown away; only the interactive render lives long enough to update.
         if (RendererInfo.IsInteractive)
         {
-            _subscription = new ThrottledSubscription(Store, RefreshInterval, () => InvokeAsync(Refresh), Time);
+            _subscription = new ThrottledSubscription(Store, RefreshInterval, () => InvokeAsync(RefreshAsync), Time);
         }
     }
 
@@ -56,14 +67,62 @@ public sealed partial class SessionsPage : IDisposable
         {
             _applied = true;
             _queryText = UrlQuery;
-            ViewModel.Apply(text);
+            Apply(text);
         }
     }
 
-    private void Refresh()
+    protected override async Task OnAfterRenderAsync(bool firstRender)
+    {
+        if (!firstRender || !RendererInfo.IsInteractive || _restoreChecked)
+        {
+            return;
+        }
+        _restoreChecked = true;
+        // A bare /sessions opens the last view this browser used; a URL with a query wins.
+        if (string.IsNullOrWhiteSpace(UrlQuery))
+        {
+            var last = await JS.InvokeAsync<string?>("localStorage.getItem", LastViewKey);
+            if (!string.IsNullOrWhiteSpace(last))
+            {
+                Navigate(last);
+            }
+        }
+    }
+
+    private void Apply(string text)
+    {
+        var columns = ColumnsKey;
+        ViewModel.Apply(text);
+        // A new column set gets a new grid (see ColumnsKey) that loads itself; the old one is on its way out.
+        if (columns == ColumnsKey)
+        {
+            _grid?.ReloadServerData();
+        }
+    }
+
+    private async Task RefreshAsync()
     {
         ViewModel.Refresh();
+        if (_grid is not null)
+        {
+            await _grid.ReloadServerData();
+        }
         StateHasChanged();
+    }
+
+    private Task<GridData<GridRow>> LoadRows(GridState<GridRow> state, CancellationToken cancellationToken)
+    {
+        // Sorted and paged here, on the server: only one page of rows goes to the browser.
+        IEnumerable<GridRow> rows = (ViewModel.Result?.Rows ?? []).Select(cells => new GridRow(cells));
+        if (state.SortDefinitions.FirstOrDefault() is { SortFunc: { } key } sort)
+        {
+            rows = sort.Descending
+                ? rows.OrderByDescending(key, CellComparer.Instance)
+                : rows.OrderBy(key, CellComparer.Instance);
+        }
+        var all = ViewModel.Result?.Rows.Count ?? 0;
+        var page = rows.Skip(state.Page * state.PageSize).Take(state.PageSize).ToArray();
+        return Task.FromResult(new GridData<GridRow> { Items = page, TotalItems = all });
     }
 
     private void OnQueryKeyDown(KeyboardEventArgs args)
@@ -74,21 +133,59 @@ public sealed partial class SessionsPage : IDisposable
         }
     }
 
-    private void Run()
+    private void Run() => Navigate(_queryText);
+
+    private void ToggleColumnChooser() => _columnsOpen = !_columnsOpen;
+
+    private void SetColumns(IReadOnlyList<string> columns) => Navigate(ViewModel.WithColumns(columns));
+
+    private void AddFilter(FieldFilter filter) =>
+        Navigate(ViewModel.WithFilters([.. ViewModel.Query?.Filters ?? [], filter]));
+
+    private void RemoveFilter(FieldFilter filter) =>
+        Navigate(ViewModel.WithFilters([.. (ViewModel.Query?.Filters ?? []).Where(f => f != filter)]));
+
+    private void SetLimit(int limit)
     {
-        var text = _queryText?.Trim() ?? "";
+        if (limit > 0)
+        {
+            Navigate(ViewModel.WithLimit(limit));
+        }
+    }
+
+    private void Navigate(string? queryText)
+    {
+        var text = queryText?.Trim() ?? "";
+        _ = RememberAsync(text);
         if (text == (UrlQuery?.Trim() ?? ""))
         {
             // The URL already holds this query, so navigating would not run it again.
-            ViewModel.Apply(text);
+            _queryText = text;
+            Apply(text);
             return;
         }
         Navigation.NavigateTo(Navigation.GetUriWithQueryParameter("q", text.Length == 0 ? null : text));
     }
 
-    private static string RowCountText(QueryResult result) => string.Create(
+    private async Task RememberAsync(string text)
+    {
+        if (!RendererInfo.IsInteractive)
+        {
+            return;
+        }
+        try
+        {
+            await JS.InvokeVoidAsync("localStorage.setItem", LastViewKey, text);
+        }
+        catch (JSDisconnectedException)
+        {
+            // The circuit went away; there is no browser left to remember the view in.
+        }
+    }
+
+    private string RowCountText(QueryResult result) => string.Create(
         CultureInfo.InvariantCulture,
-        $"{result.Rows.Count} {(result.Rows.Count == 1 ? "row" : "rows")} · {result.Elapsed.TotalMilliseconds:0.#} ms");
+        $"{result.Rows.Count} {(result.Rows.Count == 1 ? "row" : "rows")}{(ViewModel.MatchCount is { } all ? $" of {all} matching" : "")} · {result.Elapsed.TotalMilliseconds:0.#} ms");
 
     public void Dispose() => _subscription?.Dispose();
 }

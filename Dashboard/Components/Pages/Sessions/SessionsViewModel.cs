@@ -6,6 +6,8 @@ namespace Dashboard.Components.Pages.Sessions;
 /// <summary>
 /// The sessions page's query state: the text last applied, the last query that parsed and ran, its
 /// result, and the error of the latest attempt. A bad query never replaces the last good result.
+/// Changes made with the column chooser, filter controls and limit field come back as query text, so
+/// the box, the URL and the controls always describe the same query.
 /// </summary>
 public sealed class SessionsViewModel(SessionStore store)
 {
@@ -18,8 +20,14 @@ public sealed class SessionsViewModel(SessionStore store)
     /// <summary>The rows of <see cref="Query"/> as of the last run.</summary>
     public QueryResult? Result { get; private set; }
 
+    /// <summary>How many rows match when the limit cut the result; null when it did not.</summary>
+    public int? MatchCount { get; private set; }
+
     /// <summary>Why the latest applied text could not run; null when it ran.</summary>
     public string? Error { get; private set; }
+
+    /// <summary>The shown columns in the order the query names them (the result itself is alphabetical).</summary>
+    public IReadOnlyList<string> Columns => Query?.EffectiveColumns ?? [];
 
     /// <summary>Parses and runs <paramref name="text"/>; on a mistake, keeps the previous query and rows.</summary>
     public void Apply(string? text)
@@ -31,28 +39,64 @@ public sealed class SessionsViewModel(SessionStore store)
             Error = parsed.Error;
             return;
         }
-        var run = QueryEngine.Run(parsed.Value, store);
-        if (!run.IsSuccess)
+        if (!Run(parsed.Value, out var error))
         {
-            Error = run.Error;
+            Error = error;
             return;
         }
         Query = parsed.Value;
-        Result = run.Value;
         Error = null;
     }
 
     /// <summary>Re-runs the last good query against the store's current state.</summary>
     public void Refresh()
     {
-        if (Query is null)
+        if (Query is not null)
         {
-            return;
+            Run(Query, out _);
         }
-        var run = QueryEngine.Run(Query, store);
-        if (run.IsSuccess)
+    }
+
+    /// <summary>The query text with <paramref name="columns"/> shown, in that order.</summary>
+    public string WithColumns(IReadOnlyList<string> columns) => Edit(q => q with { Columns = columns });
+
+    /// <summary>The query text with <paramref name="filters"/> instead of the current ones.</summary>
+    public string WithFilters(IReadOnlyList<FieldFilter> filters) => Edit(q => q with { Filters = filters });
+
+    /// <summary>The query text with <paramref name="limit"/> rows per node.</summary>
+    public string WithLimit(int limit) => Edit(q => q with { Limit = limit });
+
+    /// <summary>The position of <paramref name="column"/> in the result's rows.</summary>
+    public int IndexOf(string column) => Result is { } result ? IndexIn(result.Columns, column) : -1;
+
+    private string Edit(Func<SessionQuery, SessionQuery> change) => change(Query ?? SessionQuery.Default).ToText();
+
+    private bool Run(SessionQuery query, out string? error)
+    {
+        var run = QueryEngine.Run(query, store);
+        if (!run.IsSuccess)
         {
-            Result = run.Value;
+            error = run.Error;
+            return false;
         }
+        Result = run.Value;
+        // The count behind the limit note: only worth a second, unlimited pass when the limit cut.
+        MatchCount = run.Value.LimitReached && QueryEngine.Run(query with { Limit = int.MaxValue }, store) is { IsSuccess: true } all
+            ? all.Value.Rows.Count
+            : null;
+        error = null;
+        return true;
+    }
+
+    private static int IndexIn(IReadOnlyList<string> columns, string column)
+    {
+        for (var i = 0; i < columns.Count; i++)
+        {
+            if (columns[i] == column)
+            {
+                return i;
+            }
+        }
+        return -1;
     }
 }
