@@ -5,7 +5,8 @@ using Dashboard.Components;
 using Dashboard.Hosting;
 using Dashboard.Hubs;
 
-// The executable doubles as a command-line tool: `Dashboard passwd ...` edits a password file.
+// The executable doubles as a command-line tool: `Dashboard passwd ...` edits a password file and
+// `Dashboard session ...` talks to a running dashboard.
 if (CommandLine.TryRun(args, out var exitCode))
 {
     return exitCode;
