@@ -28,6 +28,32 @@ public sealed class SessionClientSeedTests(SeedScenario seed) : IClassFixture<Se
     }
 
     [Fact]
+    public async Task Executable_SessionShow_ReadsTheEnvironmentAndPrintsTheSeedTable()
+    {
+        // The real Dashboard executable (copied beside the tests), so the dispatch in Program and the
+        // environment variables are covered too.
+        var info = new System.Diagnostics.ProcessStartInfo("dotnet")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        foreach (var argument in new[] { Path.Combine(AppContext.BaseDirectory, "Dashboard.dll"), "session", "show", "--topic", "--client_id", "--topic=some/topic" })
+        {
+            info.ArgumentList.Add(argument);
+        }
+        info.Environment["DASHBOARD_URL"] = seed.Api.Host.HttpUrl.ToString();
+        info.Environment["DASHBOARD_API_KEY"] = ApiTestHost.MgmtKey;
+        using var process = System.Diagnostics.Process.Start(info)!;
+        var output = process.StandardOutput.ReadToEndAsync(TestContext.Current.CancellationToken);
+        var error = process.StandardError.ReadToEndAsync(TestContext.Current.CancellationToken);
+        await process.WaitForExitAsync(TestContext.Current.CancellationToken).WaitAsync(TimeSpan.FromSeconds(60), TestContext.Current.CancellationToken);
+
+        Assert.Equal((0, ""), (process.ExitCode, await error));
+        Assert.Equal("+---------+----------+\n|client_id|  topic   |\n+---------+----------+\n| client1 |some/topic|\n+---------+----------+\n", await output);
+    }
+
+    [Fact]
     public async Task Show_ValueAsNextWord_FiltersLikeVmqAdmin()
     {
         var (exitCode, output, _) = await RunAsync(ApiTestHost.MgmtKey, "show", "--client_id", "client2", "--client_id");
