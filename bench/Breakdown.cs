@@ -23,8 +23,8 @@ internal static class Breakdown
         {
             var store = Workload.Build(queues);
             Console.WriteLine($"## {queues:N0} queues, median of {options.Reps} runs");
-            Console.WriteLine("| step | ms |");
-            Console.WriteLine("|---|---:|");
+            Console.WriteLine("| step | wall ms | CPU ms |");
+            Console.WriteLine("|---|---:|---:|");
             RegexScan(store, options.Reps);
             SharedTopicLookup(store, options.Reps);
             GC.KeepAlive(store);
@@ -116,13 +116,18 @@ internal static class Breakdown
     {
         step();
         var times = new List<double>();
+        var cpuTimes = new List<double>();
         for (var i = 0; i < reps; i++)
         {
+            var cpuBefore = Environment.CpuUsage.TotalTime;
             var started = Stopwatch.GetTimestamp();
             step();
             times.Add(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+            cpuTimes.Add((Environment.CpuUsage.TotalTime - cpuBefore).TotalMilliseconds);
         }
         times.Sort();
-        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"| {name} | {times[times.Count / 2]:F2} |"));
+        cpuTimes.Sort();
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"| {name} | {times[times.Count / 2]:F2} | {cpuTimes[cpuTimes.Count / 2]:F2} |"));
     }
 }
