@@ -1,5 +1,6 @@
 using Bunit;
 using Dashboard.Core;
+using Dashboard.Core.Actions;
 using Dashboard.Core.Sessions;
 using Dashboard.Core.Store;
 using Dashboard.Hosting;
@@ -21,6 +22,8 @@ public abstract class DashboardTestContext : BunitContext
         Services.AddSingleton<TimeProvider>(Time);
         Services.AddDashboardCore("test@127.0.0.1");
         Services.AddDashboardUi();
+        // The broker's control is not in Core's registration; pages get one that records what they asked.
+        Services.AddSingleton<ISessionControl>(SessionControl);
         // MudBlazor calls JavaScript the test does not need to answer.
         JSInterop.Mode = JSRuntimeMode.Loose;
         // As in the browser after the circuit starts: live subscriptions only start when interactive.
@@ -28,6 +31,8 @@ public abstract class DashboardTestContext : BunitContext
     }
 
     protected FakeTimeProvider Time { get; } = new(DateTimeOffset.FromUnixTimeMilliseconds(1549379963575));
+
+    internal RecordingSessionControl SessionControl { get; } = new();
 
     protected SessionStore Store => Services.GetRequiredService<SessionStore>();
 

@@ -1,4 +1,5 @@
 using System.Globalization;
+using Dashboard.Core.Actions;
 using Dashboard.Core.Query;
 using Dashboard.Core.Store;
 using Microsoft.AspNetCore.Components;
@@ -39,6 +40,15 @@ public sealed partial class SessionsPage : IDisposable
 
     [Inject]
     public required IJSRuntime JS { get; init; }
+
+    [Inject]
+    public required ISessionControl Control { get; init; }
+
+    [Inject]
+    public required IDialogService Dialogs { get; init; }
+
+    [Inject]
+    public required ISnackbar Snackbar { get; init; }
 
     /// <summary>The query text, in the URL so that a view can be shared or bookmarked.</summary>
     [SupplyParameterFromQuery(Name = "q")]
@@ -124,6 +134,45 @@ public sealed partial class SessionsPage : IDisposable
         var page = rows.Skip(state.Page * state.PageSize).Take(state.PageSize).ToArray();
         return Task.FromResult(new GridData<GridRow> { Items = page, TotalItems = all });
     }
+
+    private async Task DisconnectAsync(GridRow row)
+    {
+        if (ViewModel.KeyOf(row) is not { } key)
+        {
+            return;
+        }
+        var dialog = await Dialogs.ShowAsync<DisconnectDialog>(
+            "Disconnect", new DialogParameters<DisconnectDialog> { { d => d.ClientId, key.ClientId } });
+        if (await dialog.Result is not { Canceled: false, Data: bool cleanup })
+        {
+            return;
+        }
+        var result = await Control.DisconnectAsync(new DisconnectRequest { ClientId = key.ClientId, Mountpoint = key.Mountpoint, Cleanup = cleanup });
+        Notify(result.Message, result.Found ? Severity.Success : Severity.Warning);
+        await RefreshAsync();
+    }
+
+    private async Task ReauthorizeAsync(GridRow row)
+    {
+        if (ViewModel.KeyOf(row) is not { } key)
+        {
+            return;
+        }
+        var dialog = await Dialogs.ShowAsync<ReauthorizeDialog>(
+            "Reauthorize",
+            new DialogParameters<ReauthorizeDialog> { { d => d.ClientId, key.ClientId }, { d => d.User, ViewModel.UserOf(key) } });
+        if (await dialog.Result is not { Canceled: false, Data: string user })
+        {
+            return;
+        }
+        var result = await Control.ReauthorizeAsync(new ReauthorizeRequest { User = user, ClientId = key.ClientId, Mountpoint = key.Mountpoint });
+        Notify(result.Message, !result.Found ? Severity.Warning : result.Changed ? Severity.Success : Severity.Info);
+        await RefreshAsync();
+    }
+
+    // A render fragment, not a string, so a hostile client id or topic in the message stays text.
+    private void Notify(string message, Severity severity) =>
+        Snackbar.Add(builder => builder.AddContent(0, message), severity, configure => configure.VisibleStateDuration = 8000);
 
     private void OnQueryKeyDown(KeyboardEventArgs args)
     {

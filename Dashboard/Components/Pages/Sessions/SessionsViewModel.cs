@@ -1,4 +1,5 @@
 using Dashboard.Core.Query;
+using Dashboard.Core.Sessions;
 using Dashboard.Core.Store;
 
 namespace Dashboard.Components.Pages.Sessions;
@@ -11,6 +12,10 @@ namespace Dashboard.Components.Pages.Sessions;
 /// </summary>
 public sealed class SessionsViewModel(SessionStore store)
 {
+    // Every row carries its queue's key so its Disconnect and Reauthorize buttons know whom they act on,
+    // shown or not; both are queue fields, so adding them never changes which rows match.
+    private static readonly string[] KeyColumns = ["mountpoint", "client_id"];
+
     /// <summary>The query text last applied (from the URL or the Run button); empty means the default query.</summary>
     public string AppliedText { get; private set; } = "";
 
@@ -69,11 +74,32 @@ public sealed class SessionsViewModel(SessionStore store)
     /// <summary>The position of <paramref name="column"/> in the result's rows.</summary>
     public int IndexOf(string column) => Result is { } result ? IndexIn(result.Columns, column) : -1;
 
+    /// <summary>The queue a grid row belongs to.</summary>
+    public QueueKey? KeyOf(GridRow row)
+    {
+        var client = IndexOf("client_id");
+        var mountpoint = IndexOf("mountpoint");
+        return client < 0 || mountpoint < 0 || row.Cells[client] is not string clientId
+            ? null
+            : new QueueKey(row.Cells[mountpoint] as string ?? "", clientId);
+    }
+
+    /// <summary>The user name the queue's session connected with, if one is attached.</summary>
+    public string? UserOf(QueueKey key) => store.Get(key) is { Sessions: [var session, ..] } ? session.User : null;
+
+    private static SessionQuery WithKeyColumns(SessionQuery query)
+    {
+        var columns = query.EffectiveColumns;
+        var missing = KeyColumns.Where(k => !columns.Contains(k)).ToArray();
+        return missing.Length == 0 ? query : query with { Columns = [.. columns, .. missing] };
+    }
+
     private string Edit(Func<SessionQuery, SessionQuery> change) => change(Query ?? SessionQuery.Default).ToText();
 
     private bool Run(SessionQuery query, out string? error)
     {
-        var run = QueryEngine.Run(query, store);
+        var keyed = WithKeyColumns(query);
+        var run = QueryEngine.Run(keyed, store);
         if (!run.IsSuccess)
         {
             error = run.Error;
@@ -81,7 +107,7 @@ public sealed class SessionsViewModel(SessionStore store)
         }
         Result = run.Value;
         // The count behind the limit note: only worth a second, unlimited pass when the limit cut.
-        MatchCount = run.Value.LimitReached && QueryEngine.Run(query with { Limit = int.MaxValue }, store) is { IsSuccess: true } all
+        MatchCount = run.Value.LimitReached && QueryEngine.Run(keyed with { Limit = int.MaxValue }, store) is { IsSuccess: true } all
             ? all.Value.Rows.Count
             : null;
         error = null;

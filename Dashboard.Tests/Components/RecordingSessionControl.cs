@@ -1,0 +1,24 @@
+using Dashboard.Core.Actions;
+using Dashboard.Core.Sessions;
+
+namespace Dashboard.Tests.Components;
+
+/// <summary>Stands in for the broker: records what the page asked and answers like the real control.</summary>
+internal sealed class RecordingSessionControl : ISessionControl
+{
+    public List<DisconnectRequest> Disconnects { get; } = [];
+
+    public List<ReauthorizeRequest> Reauthorizations { get; } = [];
+
+    public Task<DisconnectResult> DisconnectAsync(DisconnectRequest request, CancellationToken cancellationToken = default)
+    {
+        Disconnects.Add(request);
+        return Task.FromResult(new DisconnectResult(request.ClientId, Found: true, WasOnline: true, CleanedUp: request.Cleanup));
+    }
+
+    public Task<ReauthorizeResult> ReauthorizeAsync(ReauthorizeRequest request, CancellationToken cancellationToken = default)
+    {
+        Reauthorizations.Add(request);
+        return Task.FromResult(new ReauthorizeResult(request.ClientId, Found: true, ["plant/secret"], Array.Empty<Subscription>()));
+    }
+}
