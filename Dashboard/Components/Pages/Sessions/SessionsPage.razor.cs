@@ -234,7 +234,7 @@ public sealed partial class SessionsPage : IDisposable
 
     private string RowCountText(QueryResult result) => string.Create(
         CultureInfo.InvariantCulture,
-        $"{result.Rows.Count} {(result.Rows.Count == 1 ? "row" : "rows")}{(ViewModel.MatchCount is { } all ? $" of {all} matching" : "")} · {result.Elapsed.TotalMilliseconds:0.#} ms");
+        $"{result.Rows.Count} {(result.Rows.Count == 1 ? "row" : "rows")}{(ViewModel.MatchCount is not null ? $" of {ViewModel.MatchCountText} matching" : "")} · {result.Elapsed.TotalMilliseconds:0.#} ms");
 
     public void Dispose() => _subscription?.Dispose();
 }

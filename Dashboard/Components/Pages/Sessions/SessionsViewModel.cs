@@ -25,8 +25,19 @@ public sealed class SessionsViewModel(SessionStore store)
     /// <summary>The rows of <see cref="Query"/> as of the last run.</summary>
     public QueryResult? Result { get; private set; }
 
-    /// <summary>How many rows match when the limit cut the result; null when it did not.</summary>
+    /// <summary>Matching rows are counted up to this many: counting all of a million sessions on every live refresh would cost more than the page.</summary>
+    public const int MatchCountCap = 10_000;
+
+    /// <summary>How many rows match when the limit cut the result (at most <see cref="MatchCountCap"/>); null when it did not.</summary>
     public int? MatchCount { get; private set; }
+
+    /// <summary>Whether more rows match than were counted.</summary>
+    public bool MatchCountCapped { get; private set; }
+
+    /// <summary>The count for people: <c>1,234</c> or <c>more than 10,000</c>.</summary>
+    public string MatchCountText => MatchCountCapped
+        ? string.Create(System.Globalization.CultureInfo.InvariantCulture, $"more than {MatchCountCap:N0}")
+        : string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{MatchCount:N0}");
 
     /// <summary>Why the latest applied text could not run; null when it ran.</summary>
     public string? Error { get; private set; }
@@ -106,10 +117,10 @@ public sealed class SessionsViewModel(SessionStore store)
             return false;
         }
         Result = run.Value;
-        // The count behind the limit note: only worth a second, unlimited pass when the limit cut.
-        MatchCount = run.Value.LimitReached && QueryEngine.Run(keyed with { Limit = int.MaxValue }, store) is { IsSuccess: true } all
-            ? all.Value.Rows.Count
-            : null;
+        // The count behind the limit note: only worth a second pass when the limit cut, and bounded.
+        var counted = run.Value.LimitReached ? QueryEngine.Run(keyed with { Limit = MatchCountCap }, store) : default;
+        MatchCount = counted.IsSuccess && run.Value.LimitReached ? counted.Value.Rows.Count : null;
+        MatchCountCapped = MatchCount is not null && counted.Value.LimitReached;
         error = null;
         return true;
     }
