@@ -18,8 +18,9 @@ internal static class Throughput
         Console.WriteLine($"Throughput, {options.Reps} runs each; best and median of runs. Batches of {Workload.BatchSize}.");
         Console.WriteLine("(ev/s = events per wall-clock second; per CPU-s = events per second of this process's CPU time,");
         Console.WriteLine(" GC threads included, which the other engineers' load on the two cores disturbs far less.)");
-        Console.WriteLine("| scenario | N queues | events | apply | listener | best ev/s | median ev/s | median ev per CPU-s | alloc B/event | gen0/1/2 GCs (median run) |");
-        Console.WriteLine("|---|---:|---:|---|---|---:|---:|---:|---:|---|");
+        Console.WriteLine("| scenario | N queues | events | apply | listener | best ev/s | median ev/s | median ev per CPU-s | alloc B/event | gen0/1/2 GCs (median run) | GC pause % (median run) |");
+        Console.WriteLine("|---|---:|---:|---|---|---:|---:|---:|---:|---|---:|");
+        WarmUp();
         foreach (var queues in options.Queues)
         {
             var build = Workload.ConnectAndSubscribe(queues);
@@ -39,6 +40,19 @@ internal static class Throughput
             GC.KeepAlive(store);
         }
         return 0;
+    }
+
+    /// <summary>Runs every path once untimed, so the first measurement does not time tier-0 JIT code.</summary>
+    private static void WarmUp()
+    {
+        var build = Workload.ConnectAndSubscribe(20_000);
+        var mix = Workload.SteadyMix(20_000, 200_000);
+        foreach (var (batch, listener) in Modes)
+        {
+            var store = new SessionStore(Workload.Node);
+            Time(store, build, batch, listener);
+            Time(store, mix, batch, listener);
+        }
     }
 
     private static readonly (int Batch, bool Listener)[] Modes = [(1, false), (Workload.BatchSize, false), (1, true), (Workload.BatchSize, true)];
@@ -63,6 +77,7 @@ internal static class Throughput
         var gcBefore = (GC.CollectionCount(0), GC.CollectionCount(1), GC.CollectionCount(2));
         var allocatedBefore = GC.GetTotalAllocatedBytes(precise: true);
         var cpuBefore = Environment.CpuUsage.TotalTime;
+        var pausedBefore = GC.GetTotalPauseDuration();
         var started = Stopwatch.GetTimestamp();
         if (batch == 1)
         {
@@ -80,9 +95,10 @@ internal static class Throughput
         }
         var elapsed = Stopwatch.GetElapsedTime(started);
         var cpu = Environment.CpuUsage.TotalTime - cpuBefore;
+        var paused = GC.GetTotalPauseDuration() - pausedBefore;
         var allocated = GC.GetTotalAllocatedBytes(precise: true) - allocatedBefore;
         var gcs = $"{GC.CollectionCount(0) - gcBefore.Item1}/{GC.CollectionCount(1) - gcBefore.Item2}/{GC.CollectionCount(2) - gcBefore.Item3}";
-        return new Sample(events.Length / elapsed.TotalSeconds, events.Length / cpu.TotalSeconds, (double)allocated / events.Length, gcs);
+        return new Sample(events.Length / elapsed.TotalSeconds, events.Length / cpu.TotalSeconds, (double)allocated / events.Length, gcs, paused / elapsed);
     }
 
     private static void Report(string scenario, int queues, int events, int batch, bool listener, List<Sample> runs)
@@ -91,8 +107,8 @@ internal static class Throughput
         var median = sorted[sorted.Count / 2];
         var apply = batch == 1 ? "single" : $"batch {batch}";
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"| {scenario} | {queues:N0} | {events:N0} | {apply} | {(listener ? "1 (counts)" : "none")} | {sorted[0].EventsPerSecond:N0} | {median.EventsPerSecond:N0} | {runs.Select(r => r.EventsPerCpuSecond).Order().ElementAt(runs.Count / 2):N0} | {median.AllocatedPerEvent:N0} | {median.Gcs} |"));
+            $"| {scenario} | {queues:N0} | {events:N0} | {apply} | {(listener ? "1 (counts)" : "none")} | {sorted[0].EventsPerSecond:N0} | {median.EventsPerSecond:N0} | {runs.Select(r => r.EventsPerCpuSecond).Order().ElementAt(runs.Count / 2):N0} | {median.AllocatedPerEvent:N0} | {median.Gcs} | {median.PausedShare:P0} |"));
     }
 
-    private sealed record Sample(double EventsPerSecond, double EventsPerCpuSecond, double AllocatedPerEvent, string Gcs);
+    private sealed record Sample(double EventsPerSecond, double EventsPerCpuSecond, double AllocatedPerEvent, string Gcs, double PausedShare);
 }
