@@ -22,6 +22,9 @@ namespace Dashboard.Bench;
 /// </remarks>
 internal static class LiveFeedLatency
 {
+    // The hub needs an API key; the bench gives the app one and uses it.
+    private const string ApiKey = "bench-read-key";
+
     public static async Task<int> RunAsync(string[] args)
     {
         var app = Arg(args, "app") ?? FindApp();
@@ -48,7 +51,7 @@ internal static class LiveFeedLatency
             var started = new ConcurrentDictionary<(string Client, string Presence), long>();
             var latencies = new ConcurrentBag<double>();
             var measuring = 0;
-            await using var hub = new HubConnectionBuilder().WithUrl($"http://127.0.0.1:{httpPort}/hubs/sessions").Build();
+            await using var hub = new HubConnectionBuilder().WithUrl($"http://127.0.0.1:{httpPort}/hubs/sessions", o => o.Headers["x-api-key"] = ApiKey).Build();
             hub.On<SessionChangesMessage>(nameof(ISessionsClient.Changes), batch =>
             {
                 var now = Stopwatch.GetTimestamp();
@@ -147,7 +150,7 @@ internal static class LiveFeedLatency
     {
         var start = new ProcessStartInfo("dotnet")
         {
-            ArgumentList = { app, $"--Http:Port={httpPort}", $"--Mqtt:Port={mqttPort}", "--Logging:LogLevel:Default=Warning" },
+            ArgumentList = { app, $"--Http:Port={httpPort}", $"--Mqtt:Port={mqttPort}", "--Logging:LogLevel:Default=Warning", $"--Api:Keys:0:Key={ApiKey}", "--Api:Keys:0:Scope=read" },
             WorkingDirectory = Path.GetDirectoryName(app)!,
             RedirectStandardOutput = true,
             RedirectStandardError = true,

@@ -75,6 +75,8 @@ public sealed class WallTests(DashboardApp app, AppProcess wall) : DashboardPage
     {
         await Page.GotoAsync($"{wall.BaseUrl}/wall");
         await Expect(Status).ToHaveTextAsync("Live", Slow);
+        // A mark on this document: it is gone only if the page reloaded itself.
+        await Page.EvaluateAsync("() => { window.beforeRestart = true; }");
 
         await wall.StopAsync();
         await Expect(Status).ToHaveTextAsync(new System.Text.RegularExpressions.Regex(@"^Connection lost, last update \d\d:\d\d:\d\d$"), Slow);
@@ -82,6 +84,8 @@ public sealed class WallTests(DashboardApp app, AppProcess wall) : DashboardPage
         await wall.StartAsync();
 
         await Expect(Status).ToHaveTextAsync("Live", new() { Timeout = 60_000 });
+        // A restarted app cannot resume the old circuit, so "Live" again means the watchdog reloaded the page.
+        Assert.False(await Page.EvaluateAsync<bool>("() => window.beforeRestart === true"));
         // Outside the other test's scope, whichever order the two run in.
         using var client = await ConnectMqttAsync("after-restart", persistent: false);
         await Expect(Tile("Sessions online")).ToContainTextAsync("1");

@@ -1,6 +1,8 @@
 using System.Threading.Channels;
 using Dashboard.Core.Live;
+using Dashboard.Api;
 using Dashboard.Hubs;
+using Dashboard.Tests.Hosting;
 using Microsoft.AspNetCore.SignalR.Client;
 
 namespace Dashboard.Tests.Hubs;
@@ -20,10 +22,25 @@ internal sealed class HubClient : IAsyncDisposable
 
     public IEnumerable<SessionChangeMessage> Changes => _received.OfType<SessionChangesMessage>().SelectMany(b => b.Changes);
 
-    public static async Task<HubClient> ConnectAsync(Uri httpUrl, string? query = null)
+    /// <summary>The read-only API key <see cref="StartHost"/> configures; the hub accepts any key.</summary>
+    public const string ReadKey = "hub-test-read-key";
+
+    /// <summary>The real app with <see cref="ReadKey"/> among its API keys.</summary>
+    public static DashboardHost StartHost(params (string Key, string? Value)[] settings) =>
+        DashboardHost.Start([("Api:Keys:0:Key", ReadKey), ("Api:Keys:0:Scope", "read"), .. settings]);
+
+    public static async Task<HubClient> ConnectAsync(Uri httpUrl, string? query = null, string? apiKey = ReadKey)
     {
         var url = new Uri(httpUrl, SessionsHub.Path + (query is null ? "" : "?q=" + Uri.EscapeDataString(query)));
-        var connection = new HubConnectionBuilder().WithUrl(url).Build();
+        var connection = new HubConnectionBuilder()
+            .WithUrl(url, options =>
+            {
+                if (apiKey is not null)
+                {
+                    options.Headers[ApiKeys.HeaderName] = apiKey;
+                }
+            })
+            .Build();
         var client = new HubClient(connection);
         connection.On<SessionSnapshotMessage>(nameof(ISessionsClient.Snapshot), m => client._inbox.Writer.TryWrite(m));
         connection.On<SessionChangesMessage>(nameof(ISessionsClient.Changes), m => client._inbox.Writer.TryWrite(m));

@@ -28,7 +28,7 @@ public sealed class SessionsHubTests
     [Fact]
     public async Task Connect_MqttClientComesAndGoes_OnlineThenOfflineArriveInVersionOrder()
     {
-        await using var host = DashboardHost.Start();
+        await using var host = HubClient.StartHost();
         await using var hub = await HubClient.ConnectAsync(host.HttpUrl);
         var snapshot = await hub.WaitForAsync<SessionSnapshotMessage>(_ => true, "a snapshot");
 
@@ -56,7 +56,7 @@ public sealed class SessionsHubTests
     [Fact]
     public async Task Subscribe_WithQuery_OnlyMatchingSessionsArrive()
     {
-        await using var host = DashboardHost.Start();
+        await using var host = HubClient.StartHost();
         using var printerBefore = await ConnectMqttAsync(host, "printer-1");
         using var sensorBefore = await ConnectMqttAsync(host, "sensor-1");
         await using var hub = await HubClient.ConnectAsync(host.HttpUrl, "--client_id=~^sensor-");
@@ -76,7 +76,7 @@ public sealed class SessionsHubTests
     [Fact]
     public async Task Subscribe_BadQuery_ReturnsTheMessageAndKeepsTheConnection()
     {
-        await using var host = DashboardHost.Start();
+        await using var host = HubClient.StartHost();
         await using var hub = await HubClient.ConnectAsync(host.HttpUrl);
 
         var error = await hub.Connection.InvokeAsync<string?>("Subscribe", "--nope", Cancel);
@@ -89,7 +89,7 @@ public sealed class SessionsHubTests
     public async Task Coalescing_FlappingClientWithinOneWindow_IsFoldedIntoItsLatestState()
     {
         // A wide window so the whole flapping fits in one or two of them on a slow machine.
-        await using var host = DashboardHost.Start(("Live:Window", "00:00:02"));
+        await using var host = HubClient.StartHost(("Live:Window", "00:00:02"));
         await using var hub = await HubClient.ConnectAsync(host.HttpUrl);
         await hub.WaitForAsync<SessionSnapshotMessage>(_ => true, "a snapshot");
 
@@ -113,7 +113,7 @@ public sealed class SessionsHubTests
     [Fact]
     public async Task Reconnect_AfterDroppedConnection_SnapshotHoldsEverythingMissed()
     {
-        await using var host = DashboardHost.Start();
+        await using var host = HubClient.StartHost();
         var first = await HubClient.ConnectAsync(host.HttpUrl);
         var before = await first.WaitForAsync<SessionSnapshotMessage>(_ => true, "a snapshot");
         await first.DisposeAsync();

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Microsoft.AspNetCore.Authentication;
 using Dashboard.Core.Actions;
 using Dashboard.Core.Output;
 using Dashboard.Core.Query;
@@ -29,6 +30,9 @@ internal static class SessionApi
     public static IServiceCollection AddSessionApi(this IServiceCollection services)
     {
         services.AddSingleton<ApiKeys>();
+        // The API checks keys itself (VerneMQ's status codes and alerts); the scheme is for endpoints
+        // that use ASP.NET Core authorization, such as the live feed's hub.
+        services.AddAuthentication().AddScheme<AuthenticationSchemeOptions, ApiKeyAuthentication>(ApiKeyAuthentication.SchemeName, null);
         services.AddOpenApi();
         return services;
     }

@@ -1,0 +1,72 @@
+using System.Net;
+using Dashboard.Hubs;
+
+namespace Dashboard.Tests.Hubs;
+
+/// <summary>The live feed shows every client id and topic, so only callers with an API key may follow it.</summary>
+public sealed class SessionsHubAuthTests
+{
+    private static CancellationToken Cancel => TestContext.Current.CancellationToken;
+
+    [Fact]
+    public async Task Connect_WithoutKey_RefusedWith401()
+    {
+        await using var host = HubClient.StartHost();
+
+        var error = await Assert.ThrowsAsync<HttpRequestException>(() => HubClient.ConnectAsync(host.HttpUrl, apiKey: null));
+
+        Assert.Equal(HttpStatusCode.Unauthorized, error.StatusCode);
+    }
+
+    [Fact]
+    public async Task Connect_WithWrongKey_RefusedWith401()
+    {
+        await using var host = HubClient.StartHost();
+
+        var error = await Assert.ThrowsAsync<HttpRequestException>(() => HubClient.ConnectAsync(host.HttpUrl, apiKey: "not-a-key"));
+
+        Assert.Equal(HttpStatusCode.Unauthorized, error.StatusCode);
+    }
+
+    [Theory]
+    [InlineData("")]
+    [InlineData("?access_token=wrong")]
+    public async Task Negotiate_NoValidKey_401WithPlainExplanation(string query)
+    {
+        await using var host = HubClient.StartHost();
+        using var http = new HttpClient();
+
+        using var response = await http.PostAsync(new Uri(host.HttpUrl, SessionsHub.Path + "/negotiate" + query), null, Cancel);
+
+        Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
+        Assert.Contains("API key is required", await response.Content.ReadAsStringAsync(Cancel), StringComparison.Ordinal);
+        Assert.Equal("Basic realm=\"dashboard\"", response.Headers.WwwAuthenticate.ToString());
+    }
+
+    [Fact]
+    public async Task Negotiate_KeyAsAccessToken_Accepted()
+    {
+        // Browsers cannot put headers on a WebSocket, so SignalR's JavaScript client sends the key in the query.
+        await using var host = HubClient.StartHost();
+        using var http = new HttpClient();
+
+        using var response = await http.PostAsync(
+            new Uri(host.HttpUrl, SessionsHub.Path + "/negotiate?negotiateVersion=1&access_token=" + HubClient.ReadKey), null, Cancel);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Contains("connectionToken", await response.Content.ReadAsStringAsync(Cancel), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Connect_KeyAsBasicUserName_Accepted()
+    {
+        await using var host = HubClient.StartHost(("Api:Keys:1:Key", "mgmt-key"));
+        using var http = new HttpClient();
+        using var request = new HttpRequestMessage(HttpMethod.Post, new Uri(host.HttpUrl, SessionsHub.Path + "/negotiate?negotiateVersion=1"));
+        request.Headers.Authorization = new("Basic", Convert.ToBase64String("mgmt-key:"u8));
+
+        using var response = await http.SendAsync(request, Cancel);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+    }
+}

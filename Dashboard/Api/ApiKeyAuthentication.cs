@@ -1,0 +1,49 @@
+using System.Security.Claims;
+using System.Text.Encodings.Web;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.Extensions.Options;
+using Microsoft.Net.Http.Headers;
+
+namespace Dashboard.Api;
+
+/// <summary>
+/// Signs a request in by its API key, for endpoints that use ASP.NET Core authorization (the SignalR hub).
+/// The key comes as the API takes it (<c>x-api-key</c>, Basic user name) or, because browsers cannot set
+/// headers on a WebSocket, as SignalR's <c>access_token</c> query parameter.
+/// </summary>
+internal sealed class ApiKeyAuthentication(
+    IOptionsMonitor<AuthenticationSchemeOptions> options, ILoggerFactory logger, UrlEncoder encoder, ApiKeys keys)
+    : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
+{
+    public const string SchemeName = "ApiKey";
+
+    /// <summary>The claim holding the key's scope: <c>read</c> or <c>mgmt</c>.</summary>
+    public const string ScopeClaim = "api_scope";
+
+    protected override Task<AuthenticateResult> HandleAuthenticateAsync()
+    {
+        var scope = keys.Authorize(Request);
+        if (scope == ApiScope.None && Request.Query["access_token"] is [{ Length: > 0 } token])
+        {
+            scope = keys.Authorize(token);
+        }
+        if (scope == ApiScope.None)
+        {
+            return Task.FromResult(AuthenticateResult.NoResult());
+        }
+        var identity = new ClaimsIdentity(
+            [new Claim(ClaimTypes.Name, "api key"), new Claim(ScopeClaim, scope == ApiScope.Mgmt ? "mgmt" : "read")], SchemeName);
+        return Task.FromResult(AuthenticateResult.Success(new AuthenticationTicket(new ClaimsPrincipal(identity), SchemeName)));
+    }
+
+    // A body of its own, so the status-code pages do not turn the 401 into the HTML "not found" page.
+    protected override async Task HandleChallengeAsync(AuthenticationProperties properties)
+    {
+        Response.StatusCode = StatusCodes.Status401Unauthorized;
+        Response.Headers[HeaderNames.WWWAuthenticate] = "Basic realm=\"dashboard\"";
+        Response.ContentType = "text/plain; charset=utf-8";
+        await Response.WriteAsync(
+            "An API key is required: send it in the x-api-key header, as the Basic user name, or as ?access_token=.",
+            Context.RequestAborted);
+    }
+}
