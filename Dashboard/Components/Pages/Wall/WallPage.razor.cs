@@ -94,7 +94,7 @@ public sealed partial class WallPage : IAsyncDisposable
         if (firstRender && RendererInfo.IsInteractive)
         {
             // Also covers arriving by in-app navigation, where the page's own script tag does not run.
-            _module = await JS.InvokeAsync<IJSObjectReference>("import", "./" + ModulePath);
+            _module = await JS.InvokeAsync<IJSObjectReference>("import", "./" + ScriptPath);
         }
     }
 
