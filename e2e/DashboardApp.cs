@@ -19,6 +19,9 @@ public sealed class DashboardApp : IAsyncLifetime
     /// <summary>The dashboard's HTTP address, without a trailing slash.</summary>
     public string BaseUrl { get; private set; } = "";
 
+    /// <summary>The port of the app's embedded MQTT broker, for tests with real MQTT clients.</summary>
+    public int MqttPort => _factory.Services.GetRequiredService<MqttEndpoint>().EndPoint!.Port;
+
     public SessionStore Store => _factory.Services.GetRequiredService<SessionStore>();
 
     public ValueTask InitializeAsync()

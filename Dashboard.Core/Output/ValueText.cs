@@ -24,8 +24,9 @@ public static class ValueText
     };
 
     /// <summary>
-    /// The text for a terminal: like <see cref="Plain"/>, with control characters written as
-    /// <c>\xNN</c> so a hostile client id cannot move the cursor or clear the screen.
+    /// The text for a terminal or a page: like <see cref="Plain"/>, with control characters written as
+    /// <c>\xNN</c> so a hostile client id cannot move the cursor or clear the screen, and bidirectional
+    /// controls as <c>\uNNNN</c> so it cannot reorder what follows (<c>"x\u202Eexe.txt"</c> showing as <c>xtxt.exe</c>).
     /// </summary>
     public static string Printable(object? value)
     {
@@ -39,7 +40,14 @@ public static class ValueText
         {
             if (IsControl(c))
             {
-                builder.Append(CultureInfo.InvariantCulture, $"\\x{(int)c:x2}");
+                if (c <= '\u00ff')
+                {
+                    builder.Append(CultureInfo.InvariantCulture, $"\\x{(int)c:x2}");
+                }
+                else
+                {
+                    builder.Append(CultureInfo.InvariantCulture, $"\\u{(int)c:x4}");
+                }
             }
             else
             {
@@ -67,5 +75,10 @@ public static class ValueText
 
     private static string PayloadText(ReadOnlySpan<byte> bytes) => TryDecodeUtf8(bytes) ?? Hex(bytes);
 
-    private static bool IsControl(char c) => char.IsControl(c) || c is '\u2028' or '\u2029';
+    private static bool IsControl(char c) =>
+        char.IsControl(c) || c is '\u2028' or '\u2029' || IsBidiControl(c);
+
+    // Marks, embeddings, overrides and isolates: invisible, yet they change the order text is shown in.
+    private static bool IsBidiControl(char c) =>
+        c is '\u061c' or '\u200e' or '\u200f' or (>= '\u202a' and <= '\u202e') or (>= '\u2066' and <= '\u2069');
 }

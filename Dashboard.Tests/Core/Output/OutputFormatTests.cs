@@ -30,6 +30,13 @@ public class OutputFormatTests
         Assert.DoesNotContain('\u001b', text);
     }
 
+    [Theory]
+    [InlineData("x\u202Eexe.txt", "x\\u202eexe.txt")]
+    [InlineData("\u2066a\u2069\u200f", "\\u2066a\\u2069\\u200f")]
+    [InlineData("caf\u00e9 \u00a0\u0085", "caf\u00e9 \u00a0\\x85")]
+    public void Printable_BidiControls_AreEscapedSoTheyCannotReorderText(string value, string expected) =>
+        Assert.Equal(expected, ValueText.Printable(value));
+
     [Fact]
     public void Json_Table_HasVerneMqShapeWithTypedValuesAndNulls()
     {
