@@ -11,7 +11,8 @@ public static class DependencyInjection
 {
     /// <summary>
     /// Adds the node's <see cref="SessionStore"/> (singleton: the one source of truth), its
-    /// <see cref="SessionActivity"/> (connects per minute, online history) and a <see cref="TimeProvider"/>.
+    /// <see cref="SessionActivity"/> (connects per minute, online history), its <see cref="SessionHistory"/>
+    /// (each client's recent online/offline events) and a <see cref="TimeProvider"/>.
     /// </summary>
     public static IServiceCollection AddDashboardCore(this IServiceCollection services, string nodeName)
     {
@@ -21,6 +22,9 @@ public static class DependencyInjection
             provider.GetRequiredService<TimeProvider>(),
             provider.GetService<ILogger<SessionStore>>()));
         services.AddSingleton(provider => new SessionActivity(
+            provider.GetRequiredService<SessionStore>(),
+            provider.GetRequiredService<TimeProvider>()));
+        services.AddSingleton(provider => new SessionHistory(
             provider.GetRequiredService<SessionStore>(),
             provider.GetRequiredService<TimeProvider>()));
         return services;
