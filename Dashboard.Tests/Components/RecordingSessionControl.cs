@@ -10,6 +10,10 @@ internal sealed class RecordingSessionControl : ISessionControl
 
     public List<ReauthorizeRequest> Reauthorizations { get; } = [];
 
+    /// <summary>What reauthorizing answers; by default "plant/secret" was removed.</summary>
+    public Func<ReauthorizeRequest, ReauthorizeResult> ReauthorizeAnswer { get; set; } =
+        request => new ReauthorizeResult(request.ClientId, Found: true, ["plant/secret"], Array.Empty<Subscription>());
+
     public Task<DisconnectResult> DisconnectAsync(DisconnectRequest request, CancellationToken cancellationToken = default)
     {
         Disconnects.Add(request);
@@ -19,6 +23,6 @@ internal sealed class RecordingSessionControl : ISessionControl
     public Task<ReauthorizeResult> ReauthorizeAsync(ReauthorizeRequest request, CancellationToken cancellationToken = default)
     {
         Reauthorizations.Add(request);
-        return Task.FromResult(new ReauthorizeResult(request.ClientId, Found: true, ["plant/secret"], Array.Empty<Subscription>()));
+        return Task.FromResult(ReauthorizeAnswer(request));
     }
 }

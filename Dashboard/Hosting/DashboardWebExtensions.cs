@@ -1,3 +1,4 @@
+using Dashboard.Components;
 using Dashboard.Components.Pages.Sessions;
 using Dashboard.Core;
 using Dashboard.Hubs;
@@ -41,6 +42,10 @@ public static class DashboardWebExtensions
         services.AddMudServices();
         // Transient: each page instance gets its own query state.
         services.AddTransient<SessionsViewModel>();
+        services.AddTransient<SessionDetailViewModel>();
+        // Scoped: dialogs, snackbars and the browser's time zone belong to one circuit.
+        services.AddScoped<SessionActions>();
+        services.AddScoped<BrowserTimeZone>();
         return services;
     }
 }

@@ -50,6 +50,9 @@ public sealed partial class SessionsPage : IDisposable
     [Inject]
     public required ISnackbar Snackbar { get; init; }
 
+    [Inject]
+    public required SessionActions Actions { get; init; }
+
     /// <summary>The query text, in the URL so that a view can be shared or bookmarked.</summary>
     [SupplyParameterFromQuery(Name = "q")]
     public string? UrlQuery { get; set; }
@@ -137,37 +140,18 @@ public sealed partial class SessionsPage : IDisposable
 
     private async Task DisconnectAsync(GridRow row)
     {
-        if (ViewModel.KeyOf(row) is not { } key)
+        if (ViewModel.KeyOf(row) is { } key && await Actions.DisconnectAsync(key) is not null)
         {
-            return;
+            await RefreshAsync();
         }
-        var dialog = await Dialogs.ShowAsync<DisconnectDialog>(
-            "Disconnect", new DialogParameters<DisconnectDialog> { { d => d.ClientId, key.ClientId } });
-        if (await dialog.Result is not { Canceled: false, Data: bool cleanup })
-        {
-            return;
-        }
-        var result = await Control.DisconnectAsync(new DisconnectRequest { ClientId = key.ClientId, Mountpoint = key.Mountpoint, Cleanup = cleanup });
-        Notify(result.Message, result.Found ? Severity.Success : Severity.Warning);
-        await RefreshAsync();
     }
 
     private async Task ReauthorizeAsync(GridRow row)
     {
-        if (ViewModel.KeyOf(row) is not { } key)
+        if (ViewModel.KeyOf(row) is { } key && await Actions.ReauthorizeAsync(key, ViewModel.UserOf(key)) is not null)
         {
-            return;
+            await RefreshAsync();
         }
-        var dialog = await Dialogs.ShowAsync<ReauthorizeDialog>(
-            "Reauthorize",
-            new DialogParameters<ReauthorizeDialog> { { d => d.ClientId, key.ClientId }, { d => d.User, ViewModel.UserOf(key) } });
-        if (await dialog.Result is not { Canceled: false, Data: string user })
-        {
-            return;
-        }
-        var result = await Control.ReauthorizeAsync(new ReauthorizeRequest { User = user, ClientId = key.ClientId, Mountpoint = key.Mountpoint });
-        Notify(result.Message, !result.Found ? Severity.Warning : result.Changed ? Severity.Success : Severity.Info);
-        await RefreshAsync();
     }
 
     // A render fragment, not a string, so a hostile client id or topic in the message stays text.
