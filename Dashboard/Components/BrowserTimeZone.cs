@@ -14,13 +14,17 @@ public sealed record BrowserZone(string? Name, int OffsetMinutes);
 /// </summary>
 public sealed class BrowserTimeZone(IJSRuntime js)
 {
-    internal const string ModulePath = "./browser-time.js";
+    /// <summary>The script that asks the browser, under wwwroot; pages import it by its fingerprinted path.</summary>
+    public const string ModuleName = "browser-time.js";
 
     /// <summary>The browser's zone once it answered; null before (times show in UTC until then).</summary>
     public TimeZoneInfo? Zone { get; private set; }
 
-    /// <summary>Asks the browser (once; later calls return the answer). Only call when the circuit is interactive.</summary>
-    public async Task<TimeZoneInfo> GetAsync()
+    /// <summary>
+    /// Asks the browser (once; later calls return the answer) with the script at <paramref name="modulePath"/>.
+    /// Only call when the circuit is interactive.
+    /// </summary>
+    public async Task<TimeZoneInfo> GetAsync(string modulePath)
     {
         if (Zone is { } known)
         {
@@ -28,7 +32,7 @@ public sealed class BrowserTimeZone(IJSRuntime js)
         }
         try
         {
-            var module = await js.InvokeAsync<IJSObjectReference>("import", ModulePath);
+            var module = await js.InvokeAsync<IJSObjectReference>("import", modulePath);
             BrowserZone? answer;
             try
             {

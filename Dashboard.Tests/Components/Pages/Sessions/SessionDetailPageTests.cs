@@ -54,7 +54,7 @@ public class SessionDetailPageTests : DashboardTestContext
     [Fact]
     public void Render_Timestamps_LocalTimeWithEpochMsOnHover()
     {
-        JSInterop.SetupModule(BrowserTimeZone.ModulePath)
+        JSInterop.SetupModule("./" + BrowserTimeZone.ModuleName)
             .Setup<BrowserZone?>("timeZone").SetResult(new BrowserZone("Europe/Berlin", 60));
         Connect("client1", 37094);
 

@@ -85,7 +85,8 @@ public sealed partial class SessionDetailPage : IDisposable
     {
         if (firstRender && RendererInfo.IsInteractive && BrowserTime.Zone is null)
         {
-            await BrowserTime.GetAsync();
+            // By its fingerprinted path: without an import map (refused by the CSP) nothing else maps it.
+            await BrowserTime.GetAsync("./" + Assets[BrowserTimeZone.ModuleName]);
             StateHasChanged();
         }
     }
