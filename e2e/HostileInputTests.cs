@@ -80,6 +80,29 @@ public sealed class HostileInputTests(DashboardApp app) : DashboardPageTest(app)
     }
 
     [Fact]
+    public async Task DetailPage_LongAndScriptIds_ShownAsTextAndLayoutHolds()
+    {
+        await OpenSessionsAsync("/sessions?q=" + Uri.EscapeDataString("--client_id --client_id=~^hostile-long-"));
+        await SessionsTable.GetByRole(AriaRole.Link).First.ClickAsync();
+
+        var heading = Page.GetByRole(AriaRole.Heading, new() { Level = 2 }).First;
+        await Expect(heading).ToContainTextAsync("(19,813 more characters)");
+        // The client_id field shows the start; the rest opens on demand, so the page stays a readable length.
+        await Expect(Page.GetByText("19,713 more characters").First).ToBeVisibleAsync();
+        var height = await Page.EvaluateAsync<int>("() => document.documentElement.scrollHeight");
+        Assert.True(height < 3_000, $"the page is {height}px tall");
+        await Expect(Page.GetByRole(AriaRole.Button, new() { Name = "Disconnect" })).ToBeInViewportAsync();
+        await AssertNoHorizontalOverflowAsync();
+        await SaveScreenshotAsync("hostile-detail-long");
+
+        await Page.GotoAsync(App.BaseUrl + "/sessions/" + Uri.EscapeDataString(Clients[0].ClientId));
+        await Expect(Page.GetByRole(AriaRole.Heading, new() { Name = Clients[0].ClientId })).ToBeVisibleAsync(new() { Timeout = 30_000 });
+        await Expect(Page.GetByRole(AriaRole.Cell, new() { Name = Clients[0].User, Exact = true })).ToBeVisibleAsync();
+        await AssertNothingRanAsync();
+        await AssertNoHorizontalOverflowAsync();
+    }
+
+    [Fact]
     public async Task Wall_HostileClients_TickerShowsTextAndLayoutHolds()
     {
         await Page.GotoAsync(App.BaseUrl + "/wall?title=" + Uri.EscapeDataString("<script>window.pwned='title'</script>"));
