@@ -1,0 +1,69 @@
+using System.Security.Cryptography;
+using Microsoft.AspNetCore.WebUtilities;
+
+namespace Dashboard.Security;
+
+/// <summary>
+/// Makes sure the <c>admin</c> user exists with the Admin role when the app starts. With
+/// <c>Auth:AdminPassword</c> set, admin gets that password (a way back in after losing it); without it,
+/// the first start generates one, stores it hashed and logs it once.
+/// </summary>
+public sealed class AdminBootstrap(UserStore users, IConfiguration configuration, ILogger<AdminBootstrap> logger) : IHostedService
+{
+    public const string AdminName = "admin";
+
+    public Task StartAsync(CancellationToken cancellationToken)
+    {
+        EnsureAdmin();
+        return Task.CompletedTask;
+    }
+
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public void EnsureAdmin()
+    {
+        var configured = configuration["Auth:AdminPassword"];
+        if (!string.IsNullOrEmpty(configured) && PasswordRules.Check(configured) is { } error)
+        {
+            // A start-up setting, not user input: refusing to start is clearer than an admin whose
+            // password silently is not the configured one.
+            throw new InvalidOperationException($"Auth:AdminPassword is not usable: {error}.");
+        }
+        var admin = users.Find(AdminName);
+        if (admin is null)
+        {
+            var password = string.IsNullOrEmpty(configured) ? Generate() : configured;
+            var added = users.Add(AdminName, UserRole.Admin, password, AuditActors.System);
+            if (!added.IsSuccess)
+            {
+                throw new InvalidOperationException($"Could not create the {AdminName} user: {added.Error}");
+            }
+            if (string.IsNullOrEmpty(configured))
+            {
+                logger.LogWarning(
+                    "Created the user \"{User}\" with the generated password {Password} . It is shown only this once: sign in and change it, or set Auth:AdminPassword.",
+                    AdminName, password);
+            }
+            else
+            {
+                logger.LogInformation("Created the user \"{User}\" with the password from Auth:AdminPassword", AdminName);
+            }
+            return;
+        }
+        if (admin.Role != UserRole.Admin)
+        {
+            // admin is the way back in, so it keeps the role even if someone demoted it.
+            users.ChangeRole(AdminName, UserRole.Admin, AuditActors.System);
+            logger.LogWarning("The user \"{User}\" had the role {Role}; it is Admin again", AdminName, admin.Role);
+        }
+        // Only rewritten when different: a new hash would also change the security stamp and sign admin out at every start.
+        if (!string.IsNullOrEmpty(configured) && !users.HasPassword(AdminName, configured))
+        {
+            users.ResetPassword(AdminName, configured, AuditActors.System);
+            logger.LogInformation("Set the password of \"{User}\" from Auth:AdminPassword", AdminName);
+        }
+    }
+
+    // 18 random bytes: 144 bits, 24 URL-safe characters that survive copying from a log line.
+    private static string Generate() => WebEncoders.Base64UrlEncode(RandomNumberGenerator.GetBytes(18));
+}
