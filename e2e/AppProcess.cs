@@ -18,6 +18,9 @@ public sealed class AppProcess : IAsyncLifetime
 
     public string BaseUrl => $"http://127.0.0.1:{HttpPort}";
 
+    // Kept across StopAsync/StartAsync, as a real restart keeps its data; deleted on dispose.
+    public string DataPath { get; } = Path.Combine(Path.GetTempPath(), "dashboard-e2e-process-" + Guid.NewGuid().ToString("N"));
+
     public async ValueTask InitializeAsync() => await StartAsync();
 
     /// <summary>Starts the app and waits until it answers HTTP.</summary>
@@ -30,7 +33,7 @@ public sealed class AppProcess : IAsyncLifetime
             ArgumentList =
             {
                 dll, $"--Http:Port={HttpPort}", "--Http:Address=127.0.0.1", $"--Mqtt:Port={MqttPort}",
-                "--Mqtt:Address=127.0.0.1", "--Broker:NodeName=wall-e2e@127.0.0.1",
+                "--Mqtt:Address=127.0.0.1", "--Broker:NodeName=wall-e2e@127.0.0.1", $"--Data:Path={DataPath}",
             },
             WorkingDirectory = AppContext.BaseDirectory,
             RedirectStandardOutput = true,
@@ -85,7 +88,14 @@ public sealed class AppProcess : IAsyncLifetime
         _process = null;
     }
 
-    public async ValueTask DisposeAsync() => await StopAsync();
+    public async ValueTask DisposeAsync()
+    {
+        await StopAsync();
+        if (Directory.Exists(DataPath))
+        {
+            Directory.Delete(DataPath, recursive: true);
+        }
+    }
 
     private static int FreePort()
     {

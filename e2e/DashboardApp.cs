@@ -40,12 +40,25 @@ public sealed class DashboardApp : IAsyncLifetime
 
     private sealed class Factory : WebApplicationFactory<Program>
     {
+        // The app's database (users, keys, audit) goes to a folder of its own, never the repository's ./data.
+        private readonly string _dataPath = Path.Combine(Path.GetTempPath(), "dashboard-e2e-" + Guid.NewGuid().ToString("N"));
+
         protected override void ConfigureWebHost(IWebHostBuilder builder)
         {
             builder.UseSetting("Http:Address", "127.0.0.1");
             builder.UseSetting("Http:Port", "0");
             builder.UseSetting("Mqtt:Port", "0");
             builder.UseSetting("Broker:NodeName", "e2e@127.0.0.1");
+            builder.UseSetting("Data:Path", _dataPath);
+        }
+
+        protected override void Dispose(bool disposing)
+        {
+            base.Dispose(disposing);
+            if (Directory.Exists(_dataPath))
+            {
+                Directory.Delete(_dataPath, recursive: true);
+            }
         }
     }
 }

@@ -6,10 +6,14 @@ using Microsoft.Extensions.DependencyInjection;
 
 namespace Dashboard.Tests.Hosting;
 
-/// <summary>The real app on real sockets (HTTP and MQTT on free ports), with extra settings per test.</summary>
+/// <summary>
+/// The real app on real sockets (HTTP and MQTT on free ports), with extra settings per test, and its
+/// database in a temporary folder of its own (deleted on dispose) unless a test sets <c>Data:Path</c>.
+/// </summary>
 internal sealed class DashboardHost : WebApplicationFactory<Program>
 {
     private readonly Dictionary<string, string?> _settings;
+    private readonly string _dataPath = Path.Combine(Path.GetTempPath(), "dashboard-host-" + Guid.NewGuid().ToString("N"));
 
     private DashboardHost(Dictionary<string, string?> settings) => _settings = settings;
 
@@ -34,9 +38,20 @@ internal sealed class DashboardHost : WebApplicationFactory<Program>
         builder.UseSetting("Mqtt:Address", "127.0.0.1");
         builder.UseSetting("Mqtt:Port", "0");
         builder.UseSetting("Broker:NodeName", "host-test@127.0.0.1");
+        builder.UseSetting("Data:Path", _dataPath);
         foreach (var (key, value) in _settings)
         {
             builder.UseSetting(key, value);
+        }
+    }
+
+    protected override void Dispose(bool disposing)
+    {
+        // The host (and with it the database's connection pool) goes first, then its files.
+        base.Dispose(disposing);
+        if (Directory.Exists(_dataPath))
+        {
+            Directory.Delete(_dataPath, recursive: true);
         }
     }
 }

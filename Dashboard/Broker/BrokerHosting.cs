@@ -2,6 +2,7 @@ using Dashboard.Core.Actions;
 using Dashboard.Core.Broker;
 using Dashboard.Core.Store;
 using Dashboard.Hosting;
+using Dashboard.Security;
 using MQTTnet.AspNetCore;
 using MQTTnet.Diagnostics.Logger;
 using MQTTnet.Server;
@@ -36,7 +37,7 @@ internal static class BrokerHosting
             provider.GetRequiredService<IConfiguration>(), provider.GetRequiredService<ILoggerFactory>()));
         services.AddSingleton(provider => provider.GetRequiredService<AuthWatchers>().CreateAuthorizer(
             provider.GetRequiredService<IConfiguration>().GetValue("Broker:AllowAnonymous", true)));
-        services.AddSingleton<ISessionControl>(provider => new MqttSessionControl(
+        services.AddAuditedSessionControl(provider => new MqttSessionControl(
             provider.GetRequiredService<MqttServer>(),
             provider.GetRequiredService<SessionStore>(),
             provider.GetRequiredService<SessionTracker>(),

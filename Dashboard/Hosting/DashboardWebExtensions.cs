@@ -2,6 +2,7 @@ using Dashboard.Components;
 using Dashboard.Components.Pages.Sessions;
 using Dashboard.Core;
 using Dashboard.Hubs;
+using Dashboard.Security;
 using MudBlazor.Services;
 
 namespace Dashboard.Hosting;
@@ -17,6 +18,7 @@ public static class DashboardWebExtensions
         builder.Services.AddDashboardCore(string.IsNullOrWhiteSpace(nodeName) ? $"dashboard@{Environment.MachineName}" : nodeName);
         builder.Services.AddDashboardUi();
         builder.Services.AddDashboardLive(builder.Configuration);
+        builder.Services.AddDashboardSecurity();
         builder.Services.AddRazorComponents().AddInteractiveServerComponents();
 
         // Endpoints are bound in code because the embedded broker will add its MQTT listener to this

@@ -1,0 +1,82 @@
+using Dashboard.Core.Actions;
+using Dashboard.Security;
+using Dashboard.Tests.Components;
+
+namespace Dashboard.Tests.Security;
+
+public sealed class AuditedSessionControlTests : IDisposable
+{
+    private readonly SecurityFixture _db = new();
+
+    public void Dispose() => _db.Dispose();
+
+    [Fact]
+    public async Task DisconnectAsync_WritesEntryWithActorBeforeReturning()
+    {
+        var control = new AuditedSessionControl(new RecordingSessionControl(), _db.Audit, new FixedActor("alice"));
+
+        var result = await control.DisconnectAsync(new DisconnectRequest { ClientId = "client1", Cleanup = true }, TestContext.Current.CancellationToken);
+
+        Assert.True(result.CleanedUp);
+        _db.Reopen();
+        var entry = _db.AuditEntries().Single();
+        Assert.Equal(("alice", AuditActions.SessionDisconnect, "client1", """{"mountpoint":"","cleanup":true}""", "Disconnected client1 and cleaned up its session"),
+            (entry.Actor, entry.Action, entry.Target, entry.Parameters, entry.Result));
+    }
+
+    [Fact]
+    public async Task ReauthorizeAsync_WritesEntryWithResult()
+    {
+        var control = new AuditedSessionControl(new RecordingSessionControl(), _db.Audit, new FixedActor("key:ops"));
+
+        await control.ReauthorizeAsync(new ReauthorizeRequest { User = "u", ClientId = "client1" }, TestContext.Current.CancellationToken);
+
+        var entry = _db.AuditEntries().Single();
+        Assert.Equal(("key:ops", AuditActions.SessionReauthorize, "client1", """{"username":"u","mountpoint":""}""", "Removed plant/secret"),
+            (entry.Actor, entry.Action, entry.Target, entry.Parameters, entry.Result));
+    }
+
+    [Fact]
+    public async Task DisconnectAsync_NoSession_WrittenToo()
+    {
+        var control = new AuditedSessionControl(new NotFoundControl(), _db.Audit, new FixedActor("alice"));
+
+        await control.DisconnectAsync(new DisconnectRequest { ClientId = "ghost" }, TestContext.Current.CancellationToken);
+
+        Assert.Equal("No session ghost", _db.AuditEntries(new AuditQuery { Target = "ghost" }).Single().Result);
+    }
+
+    [Fact]
+    public async Task DisconnectAsync_InnerThrows_WritesErrorAndRethrows()
+    {
+        var control = new AuditedSessionControl(new ThrowingControl(), _db.Audit, new FixedActor("alice"));
+
+        await Assert.ThrowsAsync<InvalidOperationException>(() =>
+            control.DisconnectAsync(new DisconnectRequest { ClientId = "client1" }, TestContext.Current.CancellationToken));
+
+        Assert.Equal("Error: broker gone", _db.AuditEntries().Single().Result);
+    }
+
+    private sealed class FixedActor(string name) : IActorAccessor
+    {
+        public Task<string> GetActorAsync() => Task.FromResult(name);
+    }
+
+    private sealed class NotFoundControl : ISessionControl
+    {
+        public Task<DisconnectResult> DisconnectAsync(DisconnectRequest request, CancellationToken cancellationToken = default) =>
+            Task.FromResult(new DisconnectResult(request.ClientId, false, false, false));
+
+        public Task<ReauthorizeResult> ReauthorizeAsync(ReauthorizeRequest request, CancellationToken cancellationToken = default) =>
+            Task.FromResult(new ReauthorizeResult(request.ClientId, false, [], []));
+    }
+
+    private sealed class ThrowingControl : ISessionControl
+    {
+        public Task<DisconnectResult> DisconnectAsync(DisconnectRequest request, CancellationToken cancellationToken = default) =>
+            throw new InvalidOperationException("broker gone");
+
+        public Task<ReauthorizeResult> ReauthorizeAsync(ReauthorizeRequest request, CancellationToken cancellationToken = default) =>
+            throw new InvalidOperationException("broker gone");
+    }
+}

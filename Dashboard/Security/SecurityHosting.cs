@@ -1,0 +1,43 @@
+using Dashboard.Core.Actions;
+
+namespace Dashboard.Security;
+
+public static class SecurityHosting
+{
+    /// <summary>
+    /// The SQLite database under <c>Data:Path</c> (default <c>./data</c>) and the stores on it, all
+    /// singletons (each operation opens its own pooled connection); the scoped actor; the admin bootstrap.
+    /// </summary>
+    public static IServiceCollection AddDashboardSecurity(this IServiceCollection services)
+    {
+        services.AddSingleton(provider =>
+        {
+            var path = provider.GetRequiredService<IConfiguration>()["Data:Path"];
+            return new SecurityDatabase(string.IsNullOrWhiteSpace(path) ? "./data" : path);
+        });
+        services.AddSingleton<AuditLog>();
+        services.AddSingleton<UserStore>();
+        services.AddSingleton<ApiKeyStore>();
+        services.AddSingleton<WallTokenStore>();
+        services.AddHttpContextAccessor();
+        services.AddScoped<ActorAccessor>();
+        services.AddScoped<IActorAccessor>(provider => provider.GetRequiredService<ActorAccessor>());
+        services.AddHostedService<AdminBootstrap>();
+        return services;
+    }
+
+    /// <summary>
+    /// Registers <paramref name="control"/> as the broker's actions and <see cref="ISessionControl"/>
+    /// (scoped, so it knows who acts) as the audited wrapper around it: every caller, UI or API, goes through the audit.
+    /// </summary>
+    public static IServiceCollection AddAuditedSessionControl<TControl>(this IServiceCollection services, Func<IServiceProvider, TControl> control)
+        where TControl : class, ISessionControl
+    {
+        services.AddSingleton(control);
+        services.AddScoped<ISessionControl>(provider => new AuditedSessionControl(
+            provider.GetRequiredService<TControl>(),
+            provider.GetRequiredService<AuditLog>(),
+            provider.GetRequiredService<IActorAccessor>()));
+        return services;
+    }
+}
