@@ -1,5 +1,6 @@
 using System.Security.Claims;
 using System.Text.Encodings.Web;
+using Dashboard.Security;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.Extensions.Options;
 using Microsoft.Net.Http.Headers;
@@ -22,17 +23,18 @@ internal sealed class ApiKeyAuthentication(
 
     protected override Task<AuthenticateResult> HandleAuthenticateAsync()
     {
-        var scope = keys.Authorize(Request);
-        if (scope == ApiScope.None && Request.Query["access_token"] is [{ Length: > 0 } token])
+        var caller = keys.Authorize(Request);
+        if (caller is null && Request.Query["access_token"] is [{ Length: > 0 } token])
         {
-            scope = keys.Authorize(token);
+            caller = keys.Authorize(token);
         }
-        if (scope == ApiScope.None)
+        if (caller is null)
         {
             return Task.FromResult(AuthenticateResult.NoResult());
         }
+        // The name is the audit log's actor for the key, so whatever this request does is attributed to it.
         var identity = new ClaimsIdentity(
-            [new Claim(ClaimTypes.Name, "api key"), new Claim(ScopeClaim, scope == ApiScope.Mgmt ? "mgmt" : "read")], SchemeName);
+            [new Claim(ClaimTypes.Name, caller.Actor), new Claim(ScopeClaim, ApiKeyStore.ScopeText(caller.Scope))], SchemeName);
         return Task.FromResult(AuthenticateResult.Success(new AuthenticationTicket(new ClaimsPrincipal(identity), SchemeName)));
     }
 

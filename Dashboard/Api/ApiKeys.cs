@@ -1,29 +1,28 @@
 using System.Security.Cryptography;
 using System.Text;
+using Dashboard.Security;
 using Microsoft.Net.Http.Headers;
 
 namespace Dashboard.Api;
 
-/// <summary>What an API key may do: <c>read</c> shows sessions, <c>mgmt</c> also acts on them.</summary>
-internal enum ApiScope
-{
-    None,
-    Read,
-    Mgmt,
-}
+/// <summary>Who called the API: the key's scope and the actor the audit log names.</summary>
+internal sealed record ApiCaller(ApiKeyScope Scope, string Actor);
 
 /// <summary>
-/// API keys from configuration (<c>Api:Keys:N:Key</c>, <c>Api:Keys:N:Scope</c>), presented the ways
-/// VerneMQ accepts them: as the Basic-auth user name (password ignored) or in an <c>x-api-key</c> header.
+/// API keys from configuration (<c>Api:Keys:N:Key</c>, <c>Api:Keys:N:Scope</c>) and those created in the UI
+/// (<see cref="ApiKeyStore"/>), presented the ways VerneMQ accepts them: as the Basic-auth user name
+/// (password ignored) or in an <c>x-api-key</c> header.
 /// </summary>
 internal sealed class ApiKeys
 {
     public const string HeaderName = "x-api-key";
 
-    private readonly List<(byte[] Key, ApiScope Scope)> _keys = [];
+    private readonly List<(byte[] Key, ApiKeyScope Scope, string Actor)> _keys = [];
+    private readonly ApiKeyStore _store;
 
-    public ApiKeys(IConfiguration configuration, ILogger<ApiKeys> logger)
+    public ApiKeys(IConfiguration configuration, ApiKeyStore store, ILogger<ApiKeys> logger)
     {
+        _store = store;
         foreach (var entry in configuration.GetSection("Api:Keys").GetChildren())
         {
             var key = entry["Key"];
@@ -34,10 +33,10 @@ internal sealed class ApiKeys
                 continue;
             }
             // VerneMQ's api-key add defaults to the mgmt scope.
-            ApiScope? scope = scopeText switch
+            ApiKeyScope? scope = scopeText switch
             {
-                null or "" or "mgmt" => ApiScope.Mgmt,
-                "read" => ApiScope.Read,
+                null or "" or "mgmt" => ApiKeyScope.Mgmt,
+                "read" => ApiKeyScope.Read,
                 _ => null,
             };
             if (scope is null)
@@ -45,31 +44,32 @@ internal sealed class ApiKeys
                 logger.LogWarning("Api:Keys:{Index} has scope \"{Scope}\"; only mgmt and read exist, so the key is ignored", entry.Key, scopeText);
                 continue;
             }
-            _keys.Add((Encoding.UTF8.GetBytes(key), scope.Value));
+            _keys.Add((Encoding.UTF8.GetBytes(key), scope.Value, AuditActors.ConfigKey(entry.Key)));
         }
     }
 
-    /// <summary>The scope of the key the request presents, or <see cref="ApiScope.None"/>.</summary>
-    public ApiScope Authorize(HttpRequest request)
+    /// <summary>The caller the request's key names, or null when it presents no valid key.</summary>
+    public ApiCaller? Authorize(HttpRequest request)
     {
         var presented = Presented(request);
-        return presented is null ? ApiScope.None : Authorize(presented);
+        return presented is null ? null : Authorize(presented);
     }
 
-    /// <summary>The scope of <paramref name="presented"/>, a key given some other way (a SignalR access token).</summary>
-    public ApiScope Authorize(string presented)
+    /// <summary>The caller <paramref name="presented"/> names, for a key given some other way (a SignalR access token).</summary>
+    public ApiCaller? Authorize(string presented)
     {
         var bytes = Encoding.UTF8.GetBytes(presented);
-        var scope = ApiScope.None;
+        ApiCaller? caller = null;
         // Compare with every key in constant time so the answer's timing says nothing about near misses.
-        foreach (var (key, keyScope) in _keys)
+        foreach (var (key, keyScope, actor) in _keys)
         {
-            if (CryptographicOperations.FixedTimeEquals(key, bytes) && keyScope > scope)
+            if (CryptographicOperations.FixedTimeEquals(key, bytes) && (caller is null || keyScope > caller.Scope))
             {
-                scope = keyScope;
+                caller = new ApiCaller(keyScope, actor);
             }
         }
-        return scope;
+        // A stored key is looked up by its hash on every request, so a revocation applies to the next one.
+        return caller ?? (_store.Verify(presented) is { } stored ? new ApiCaller(stored.Scope, stored.Actor) : null);
     }
 
     private static string? Presented(HttpRequest request)

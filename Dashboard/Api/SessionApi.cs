@@ -4,6 +4,7 @@ using Dashboard.Core.Actions;
 using Dashboard.Core.Output;
 using Dashboard.Core.Query;
 using Dashboard.Core.Store;
+using Dashboard.Security;
 using Microsoft.Net.Http.Headers;
 
 namespace Dashboard.Api;
@@ -81,7 +82,7 @@ internal static class SessionApi
     private static IResult Unknown(HttpContext context, string? rest)
     {
         var keys = context.RequestServices.GetRequiredService<ApiKeys>();
-        if (keys.Authorize(context.Request) == ApiScope.None)
+        if (keys.Authorize(context.Request) is null)
         {
             return Unauthorized(context);
         }
@@ -90,12 +91,13 @@ internal static class SessionApi
 
     private static async Task<IResult> RunAsync(HttpContext context, int version, SessionCommand command)
     {
-        var scope = context.RequestServices.GetRequiredService<ApiKeys>().Authorize(context.Request);
-        if (scope == ApiScope.None)
+        if (context.RequestServices.GetRequiredService<ApiKeys>().Authorize(context.Request) is not { } caller)
         {
             return Unauthorized(context);
         }
-        if (command != SessionCommand.Show && scope != ApiScope.Mgmt)
+        // The audited session control writes this name as the actor of any action below.
+        context.RequestServices.GetRequiredService<ActorAccessor>().Set(caller.Actor);
+        if (command != SessionCommand.Show && caller.Scope != ApiKeyScope.Mgmt)
         {
             return Alert(StatusCodes.Status403Forbidden, $"This API key has the read scope: session {command.ToString().ToLowerInvariant()} needs a key with the mgmt scope");
         }
