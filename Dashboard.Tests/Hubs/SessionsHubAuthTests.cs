@@ -1,5 +1,7 @@
 using System.Net;
 using Dashboard.Hubs;
+using Dashboard.Security;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Dashboard.Tests.Hubs;
 
@@ -15,6 +17,22 @@ public sealed class SessionsHubAuthTests
 
         var error = await Assert.ThrowsAsync<HttpRequestException>(() => HubClient.ConnectAsync(host.HttpUrl, apiKey: null));
 
+        Assert.Equal(HttpStatusCode.Unauthorized, error.StatusCode);
+    }
+
+    [Fact]
+    public async Task Connect_StoredKey_AcceptedUntilRevoked()
+    {
+        await using var host = HubClient.StartHost();
+        var keys = host.Services.GetRequiredService<ApiKeyStore>();
+        var secret = keys.Create("wall-script", ApiKeyScope.Read, null, "admin").Value.Secret;
+
+        await using (await HubClient.ConnectAsync(host.HttpUrl, apiKey: secret))
+        {
+        }
+        keys.Revoke("wall-script", "admin");
+
+        var error = await Assert.ThrowsAsync<HttpRequestException>(() => HubClient.ConnectAsync(host.HttpUrl, apiKey: secret));
         Assert.Equal(HttpStatusCode.Unauthorized, error.StatusCode);
     }
 
