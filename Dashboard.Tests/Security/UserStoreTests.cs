@@ -255,7 +255,7 @@ public sealed class UserStoreTests : IDisposable
 
         Assert.True(changed.IsSuccess, changed.Error);
         Assert.Equal(PasswordCheckStatus.Success, _db.Users.VerifyPassword("alice", "battery staple").Status);
-        var entry = _db.AuditEntries(new AuditQuery { Action = AuditActions.UserChangePassword }).First();
+        var entry = _db.AuditEntries(new AuditQuery { Action = AuditActions.UserChangePassword }).Single();
         Assert.Equal(("alice", "Changed"), (entry.Actor, entry.Result));
     }
 
@@ -265,6 +265,7 @@ public sealed class UserStoreTests : IDisposable
         _db.Users.Add("alice", UserRole.Viewer, "correct horse", "admin");
 
         Assert.Equal("The current password is wrong", _db.Users.ChangeOwnPassword("alice", "wrong", "battery staple").Error);
+        Assert.Equal(("alice", "Failed"), _db.AuditEntries(new AuditQuery { Action = AuditActions.UserChangePassword }).Select(e => (e.Actor, e.Result)).Single());
         for (var i = 0; i < 4; i++)
         {
             _db.Users.ChangeOwnPassword("alice", "wrong", "battery staple");

@@ -258,7 +258,11 @@ public sealed class UserStore
 
         PasswordCheck Commit(PasswordCheck check, string result)
         {
-            _audit.Append(write, transaction, actor, action, target, "", result);
+            // A password change writes its own "Changed" entry once done; its successful check needs none.
+            if (action == AuditActions.SignIn || check.Status != PasswordCheckStatus.Success)
+            {
+                _audit.Append(write, transaction, actor, action, target, "", result);
+            }
             transaction.Commit();
             return check;
         }
