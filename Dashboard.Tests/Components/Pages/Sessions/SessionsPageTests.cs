@@ -273,9 +273,98 @@ public class SessionsPageTests : DashboardTestContext
         NavigateTo("/sessions?q=" + Uri.EscapeDataString("--client_id --peer_port"));
         var cut = Render<SessionsPage>();
 
-        cut.FindAll("thead th")[1].QuerySelector(".sortable-column-header")!.Click();
+        SortButton(cut, "peer_port").Click();
 
         cut.WaitForAssertion(() => Assert.Equal(["a-client", "c-client", "b-client"], RowTexts(cut).Select(r => r[0])));
+    }
+
+    [Fact]
+    public void Sort_ClickHeader_PutsSortInUrlThenReversesThenClears()
+    {
+        Connect("b-client", 3);
+        Connect("a-client", 1);
+        NavigateTo("/sessions?q=" + Uri.EscapeDataString("--client_id --peer_port"));
+        var cut = Render<SessionsPage>();
+
+        SortButton(cut, "client_id").Click();
+        cut.WaitForAssertion(() => Assert.Equal(["a-client", "b-client"], RowTexts(cut).Select(r => r[0])));
+        Assert.Equal("?q=--client_id%20--peer_port&sort=client_id", CurrentQueryString());
+
+        SortButton(cut, "client_id").Click();
+        cut.WaitForAssertion(() => Assert.Equal(["b-client", "a-client"], RowTexts(cut).Select(r => r[0])));
+        Assert.Equal("?q=--client_id%20--peer_port&sort=-client_id", CurrentQueryString());
+
+        SortButton(cut, "client_id").Click();
+        cut.WaitForAssertion(() => Assert.Equal("?q=--client_id%20--peer_port", CurrentQueryString()));
+    }
+
+    [Fact]
+    public void Render_SortInUrl_OrdersRowsAndMarksTheHeader()
+    {
+        Connect("b-client", 3);
+        Connect("a-client", 1);
+        Connect("c-client", 2);
+        NavigateTo("/sessions?q=" + Uri.EscapeDataString("--client_id --peer_port") + "&sort=-peer_port");
+
+        var cut = Render<SessionsPage>();
+
+        Assert.Equal(["b-client", "c-client", "a-client"], RowTexts(cut).Select(r => r[0]));
+        Assert.Contains("sorted", SortButton(cut, "peer_port").ClassList);
+        Assert.DoesNotContain("sorted", SortButton(cut, "client_id").ClassList);
+    }
+
+    [Theory]
+    [InlineData("user")]
+    [InlineData("no_such_field")]
+    public void Render_SortOnColumnNotShown_IgnoresIt(string sort)
+    {
+        Connect("b-client", 3);
+        Connect("a-client", 1);
+        NavigateTo("/sessions?q=" + Uri.EscapeDataString("--client_id --peer_port") + "&sort=" + sort);
+
+        var cut = Render<SessionsPage>();
+
+        // The store's own order, as with no sort at all.
+        Assert.Equal([["b-client", "3"], ["a-client", "1"]], RowTexts(cut));
+        Assert.Empty(cut.FindAll(".sort-button.sorted"));
+    }
+
+    [Fact]
+    public void ColumnChooser_UntickSortedColumn_DropsSortFromUrl()
+    {
+        Connect("client1", 37094);
+        NavigateTo("/sessions?q=" + Uri.EscapeDataString("--client_id --peer_port") + "&sort=-peer_port");
+        var cut = Render<SessionsPage>();
+
+        cut.Find("button.columns-button").Click();
+        FieldCheckBox(cut, "peer_port").Change(false);
+
+        cut.WaitForAssertion(() => Assert.Equal("?q=--client_id", CurrentQueryString()));
+    }
+
+    [Fact]
+    public void ColumnChooser_AddColumn_KeepsSort()
+    {
+        Connect("client1", 37094);
+        NavigateTo("/sessions?q=" + Uri.EscapeDataString("--client_id") + "&sort=-client_id");
+        var cut = Render<SessionsPage>();
+
+        cut.Find("button.columns-button").Click();
+        FieldCheckBox(cut, "user").Change(true);
+
+        cut.WaitForAssertion(() => Assert.Equal("?q=--client_id%20--user&sort=-client_id", CurrentQueryString()));
+    }
+
+    [Fact]
+    public void Render_Headers_EachSortButtonNamesItsColumn()
+    {
+        var cut = Render<SessionsPage>();
+
+        Assert.Equal(
+            ["Sort by client_id", "Sort by is_online", "Sort by mountpoint", "Sort by peer_host", "Sort by peer_port", "Sort by user"],
+            cut.FindAll("thead button.sort-button").Select(b => b.GetAttribute("aria-label")));
+        // MudDataGrid's own buttons would all be called just "Sort".
+        Assert.Empty(cut.FindAll("thead button[aria-label='Sort']"));
     }
 
     [Fact]
@@ -298,6 +387,11 @@ public class SessionsPageTests : DashboardTestContext
     private static IElement FieldCheckBox(IRenderedComponent<SessionsPage> cut, string field) =>
         cut.FindAll("#column-chooser li.field").Single(li => li.QuerySelector("label")!.TextContent.Trim() == field)
             .QuerySelector("input[type=checkbox]")!;
+
+    private string CurrentQueryString() => new Uri(Services.GetRequiredService<NavigationManager>().Uri).Query;
+
+    private static IElement SortButton(IRenderedComponent<SessionsPage> cut, string column) =>
+        cut.Find($"thead button.sort-button[aria-label='Sort by {column}']");
 
     private static IElement QueryBox(IRenderedComponent<SessionsPage> cut) => cut.Find(".query-box input");
 

@@ -15,6 +15,9 @@ public sealed partial class SessionsPage : IDisposable
     /// <summary>Where the browser keeps the last view, so coming back to /sessions restores it.</summary>
     internal const string LastViewKey = "sessions.lastQuery";
 
+    /// <summary>The last view's sort, beside its query (a separate key, so views remembered before sorting existed still load).</summary>
+    internal const string LastSortKey = "sessions.lastSort";
+
     // A busy broker changes the store constantly; four refreshes a second keeps the grid live
     // without re-running the query for every change.
     private static readonly TimeSpan RefreshInterval = TimeSpan.FromMilliseconds(250);
@@ -25,6 +28,7 @@ public sealed partial class SessionsPage : IDisposable
     private bool _applied;
     private bool _columnsOpen;
     private bool _restoreChecked;
+    private string? _appliedSort;
 
     [Inject]
     public required SessionsViewModel ViewModel { get; init; }
@@ -57,6 +61,13 @@ public sealed partial class SessionsPage : IDisposable
     [SupplyParameterFromQuery(Name = "q")]
     public string? UrlQuery { get; set; }
 
+    /// <summary>The sort, <c>client_id</c> or <c>-client_id</c>, in the URL beside the query.</summary>
+    [SupplyParameterFromQuery(Name = "sort")]
+    public string? UrlSort { get; set; }
+
+    // A sort on a column the query does not show (a stale bookmark) sorts nothing.
+    private GridSort? Sort => GridSort.Parse(UrlSort) is { } sort && ViewModel.Columns.Contains(sort.Column) ? sort : null;
+
     private string QueryEcho => ViewModel.Query is { } query && query.ToText() is { Length: > 0 } text
         ? "session show " + text
         : "session show";
@@ -82,6 +93,11 @@ public sealed partial class SessionsPage : IDisposable
             _queryText = UrlQuery;
             Apply(text);
         }
+        else if (UrlSort != _appliedSort)
+        {
+            _grid?.ReloadServerData();
+        }
+        _appliedSort = UrlSort;
     }
 
     protected override async Task OnAfterRenderAsync(bool firstRender)
@@ -92,12 +108,13 @@ public sealed partial class SessionsPage : IDisposable
         }
         _restoreChecked = true;
         // A bare /sessions opens the last view this browser used; a URL with a query wins.
-        if (string.IsNullOrWhiteSpace(UrlQuery))
+        if (string.IsNullOrWhiteSpace(UrlQuery) && string.IsNullOrWhiteSpace(UrlSort))
         {
             var last = await JS.InvokeAsync<string?>("localStorage.getItem", LastViewKey);
-            if (!string.IsNullOrWhiteSpace(last))
+            var lastSort = await JS.InvokeAsync<string?>("localStorage.getItem", LastSortKey);
+            if (!string.IsNullOrWhiteSpace(last) || !string.IsNullOrWhiteSpace(lastSort))
             {
-                Navigate(last);
+                Navigate(last, GridSort.Parse(lastSort));
             }
         }
     }
@@ -127,11 +144,11 @@ public sealed partial class SessionsPage : IDisposable
     {
         // Sorted and paged here, on the server: only one page of rows goes to the browser.
         IEnumerable<GridRow> rows = (ViewModel.Result?.Rows ?? []).Select(cells => new GridRow(cells));
-        if (state.SortDefinitions.FirstOrDefault() is { SortFunc: { } key } sort)
+        if (Sort is { } sort && ViewModel.IndexOf(sort.Column) is var index and >= 0)
         {
             rows = sort.Descending
-                ? rows.OrderByDescending(key, CellComparer.Instance)
-                : rows.OrderBy(key, CellComparer.Instance);
+                ? rows.OrderByDescending(row => row.Cells[index], CellComparer.Instance)
+                : rows.OrderBy(row => row.Cells[index], CellComparer.Instance);
         }
         var all = ViewModel.Result?.Rows.Count ?? 0;
         var page = rows.Skip(state.Page * state.PageSize).Take(state.PageSize).ToArray();
@@ -186,21 +203,31 @@ public sealed partial class SessionsPage : IDisposable
         }
     }
 
-    private void Navigate(string? queryText)
+    private void SortBy(string column) => Navigate(UrlQuery, GridSort.Next(Sort, column));
+
+    private void Navigate(string? queryText) => Navigate(queryText, Sort);
+
+    private void Navigate(string? queryText, GridSort? sort)
     {
         var text = queryText?.Trim() ?? "";
-        _ = RememberAsync(text);
-        if (text == (UrlQuery?.Trim() ?? ""))
+        // Unticking the sorted column drops the sort rather than keeping an invisible order.
+        var sortParameter = sort is not null && ViewModel.ColumnsOf(text).Contains(sort.Column) ? sort.ToParameter() : null;
+        _ = RememberAsync(text, sortParameter);
+        if (text == (UrlQuery?.Trim() ?? "") && sortParameter == UrlSort)
         {
-            // The URL already holds this query, so navigating would not run it again.
+            // The URL already holds this view, so navigating would not run it again.
             _queryText = text;
             Apply(text);
             return;
         }
-        Navigation.NavigateTo(Navigation.GetUriWithQueryParameter("q", text.Length == 0 ? null : text));
+        Navigation.NavigateTo(Navigation.GetUriWithQueryParameters(new Dictionary<string, object?>
+        {
+            ["q"] = text.Length == 0 ? null : text,
+            ["sort"] = sortParameter,
+        }));
     }
 
-    private async Task RememberAsync(string text)
+    private async Task RememberAsync(string text, string? sort)
     {
         if (!RendererInfo.IsInteractive)
         {
@@ -209,6 +236,7 @@ public sealed partial class SessionsPage : IDisposable
         try
         {
             await JS.InvokeVoidAsync("localStorage.setItem", LastViewKey, text);
+            await JS.InvokeVoidAsync("localStorage.setItem", LastSortKey, sort ?? "");
         }
         catch (JSDisconnectedException)
         {

@@ -45,6 +45,10 @@ public sealed class SessionsViewModel(SessionStore store)
     /// <summary>The shown columns in the order the query names them (the result itself is alphabetical).</summary>
     public IReadOnlyList<string> Columns => Query?.EffectiveColumns ?? [];
 
+    /// <summary>The columns <paramref name="text"/> would show; the current ones when it does not parse (it would not run either).</summary>
+    public IReadOnlyList<string> ColumnsOf(string? text) =>
+        QueryParser.ParseText(text) is { IsSuccess: true } parsed ? parsed.Value.EffectiveColumns : Columns;
+
     /// <summary>Parses and runs <paramref name="text"/>; on a mistake, keeps the previous query and rows.</summary>
     public void Apply(string? text)
     {
