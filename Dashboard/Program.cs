@@ -33,6 +33,7 @@ app.UseEmbeddedBroker();
 app.MapStaticAssets();
 app.MapSessionsHub();
 app.MapSessionApi();
+app.MapSessionExport();
 app.MapRazorComponents<App>()
     .AddInteractiveServerRenderMode();
 

@@ -130,12 +130,7 @@ internal static class SessionApi
                 {
                     return Alert(StatusCodes.Status400BadRequest, result.Error!);
                 }
-                return format.Value switch
-                {
-                    "csv" => Results.Text(CsvOutput.Render(result.Value), "text/csv; charset=utf-8"),
-                    "human" => Results.Text(TextTable.Render(result.Value), "text/plain; charset=utf-8"),
-                    _ => Results.Text(JsonOutput.Table(result.Value), "application/json"),
-                };
+                return ShowOutput.Render(result.Value, format.Value);
             case SessionCommand.Disconnect:
                 var disconnect = ActionArguments.ParseDisconnect(words);
                 if (!disconnect.IsSuccess)
