@@ -388,6 +388,36 @@ public class SessionsPageTests : DashboardTestContext
         cut.FindAll("#column-chooser li.field").Single(li => li.QuerySelector("label")!.TextContent.Trim() == field)
             .QuerySelector("input[type=checkbox]")!;
 
+    [Fact]
+    public void ExportLinks_CarryTheQueryThatRan()
+    {
+        Connect("client1", 37094);
+        NavigateTo("/sessions?q=" + Uri.EscapeDataString("--client_id --topic=~^a/b&c"));
+        var cut = Render<SessionsPage>();
+
+        var csv = cut.Find("a.export-csv");
+        var json = cut.Find("a.export-json");
+
+        Assert.Equal("export/sessions?q=--client_id%20--topic%3D~%5Ea%2Fb%26c&format=csv", csv.GetAttribute("href"));
+        Assert.Equal("export/sessions?q=--client_id%20--topic%3D~%5Ea%2Fb%26c&format=json", json.GetAttribute("href"));
+        Assert.True(csv.HasAttribute("download"));
+        Assert.Equal("Export CSV", csv.TextContent.Trim());
+        Assert.Equal("Export JSON", json.TextContent.Trim());
+    }
+
+    [Fact]
+    public void ExportLinks_AfterBadQuery_KeepTheLastQueryThatRan()
+    {
+        NavigateTo("/sessions?q=--client_id");
+        var cut = Render<SessionsPage>();
+
+        QueryBox(cut).Input("--foo");
+        RunButton(cut).Click();
+
+        cut.WaitForAssertion(() => Assert.Contains("Invalid key", cut.Find(".query-panel").TextContent, StringComparison.Ordinal));
+        Assert.Equal("export/sessions?q=--client_id&format=csv", cut.Find("a.export-csv").GetAttribute("href"));
+    }
+
     private string CurrentQueryString() => new Uri(Services.GetRequiredService<NavigationManager>().Uri).Query;
 
     private static IElement SortButton(IRenderedComponent<SessionsPage> cut, string column) =>
@@ -398,7 +428,7 @@ public class SessionsPageTests : DashboardTestContext
     private static IElement RunButton(IRenderedComponent<SessionsPage> cut) => cut.Find("button.run-button");
 
     private static string[] HeaderTexts(IRenderedComponent<SessionsPage> cut) =>
-        [.. cut.FindAll("thead th:not(.actions-header)").Select(th => th.TextContent.Trim())];
+        [.. cut.FindAll("thead th:not(.actions-header):not(.select-header)").Select(th => th.TextContent.Trim())];
 
     private static string[][] RowTexts(IRenderedComponent<SessionsPage> cut) =>
         [.. cut.FindAll("tbody tr").Where(tr => tr.QuerySelector(".cell") is not null)

@@ -1,6 +1,7 @@
 using System.Globalization;
 using Dashboard.Core.Actions;
 using Dashboard.Core.Query;
+using Dashboard.Core.Sessions;
 using Dashboard.Core.Store;
 using Microsoft.AspNetCore.Components;
 using Microsoft.AspNetCore.Components.Web;
@@ -80,7 +81,7 @@ public sealed partial class SessionsPage : IDisposable
         // A prerender is thrown away; only the interactive render lives long enough to update.
         if (RendererInfo.IsInteractive)
         {
-            _subscription = new ThrottledSubscription(Store, RefreshInterval, () => InvokeAsync(RefreshAsync), Time);
+            _subscription = new ThrottledSubscription(Store, RefreshInterval, () => InvokeAsync(OnStoreChangedAsync), Time);
         }
     }
 
@@ -133,6 +134,7 @@ public sealed partial class SessionsPage : IDisposable
     private async Task RefreshAsync()
     {
         ViewModel.Refresh();
+        MarkChangedRows();
         if (_grid is not null)
         {
             await _grid.ReloadServerData();
@@ -152,6 +154,7 @@ public sealed partial class SessionsPage : IDisposable
         }
         var all = ViewModel.Result?.Rows.Count ?? 0;
         var page = rows.Skip(state.Page * state.PageSize).Take(state.PageSize).ToArray();
+        _pageKeys = [.. page.Select(ViewModel.KeyOf).OfType<QueueKey>().Distinct()];
         return Task.FromResult(new GridData<GridRow> { Items = page, TotalItems = all });
     }
 

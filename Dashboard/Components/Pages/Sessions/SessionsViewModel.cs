@@ -1,3 +1,5 @@
+using System.Text;
+using Dashboard.Core.Output;
 using Dashboard.Core.Query;
 using Dashboard.Core.Sessions;
 using Dashboard.Core.Store;
@@ -39,6 +41,12 @@ public sealed class SessionsViewModel(SessionStore store)
         ? string.Create(System.Globalization.CultureInfo.InvariantCulture, $"more than {MatchCountCap:N0}")
         : string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{MatchCount:N0}");
 
+    /// <summary>The queues whose rows changed or appeared in the latest <see cref="Refresh"/>; empty after a new query.</summary>
+    public IReadOnlySet<QueueKey> Changed { get; private set; } = new HashSet<QueueKey>();
+
+    // Each queue's rows as one string, from the previous run, to tell which queues a refresh changed.
+    private Dictionary<QueueKey, string> _fingerprints = [];
+
     /// <summary>Why the latest applied text could not run; null when it ran.</summary>
     public string? Error { get; private set; }
 
@@ -59,7 +67,7 @@ public sealed class SessionsViewModel(SessionStore store)
             Error = parsed.Error;
             return;
         }
-        if (!Run(parsed.Value, out var error))
+        if (!Run(parsed.Value, out var error, trackChanges: false))
         {
             Error = error;
             return;
@@ -73,7 +81,7 @@ public sealed class SessionsViewModel(SessionStore store)
     {
         if (Query is not null)
         {
-            Run(Query, out _);
+            Run(Query, out _, trackChanges: true);
         }
     }
 
@@ -111,7 +119,32 @@ public sealed class SessionsViewModel(SessionStore store)
 
     private string Edit(Func<SessionQuery, SessionQuery> change) => change(Query ?? SessionQuery.Default).ToText();
 
-    private bool Run(SessionQuery query, out string? error)
+    /// <summary>
+    /// The queues that the last good query matches, ignoring its limit: what "all matching the filter"
+    /// selects. At most <see cref="MatchCountCap"/> rows are read, so a huge match set is cut (and says so).
+    /// </summary>
+    public IReadOnlyList<QueueKey> MatchingKeys(out bool capped)
+    {
+        capped = false;
+        if (Query is null)
+        {
+            return [];
+        }
+        // The shown columns stay: showing topic alone leaves out queues without subscriptions (spec §1).
+        var run = QueryEngine.Run(WithKeyColumns(Query) with { Limit = MatchCountCap }, store);
+        if (!run.IsSuccess)
+        {
+            return [];
+        }
+        capped = run.Value.LimitReached;
+        var client = IndexIn(run.Value.Columns, "client_id");
+        var mountpoint = IndexIn(run.Value.Columns, "mountpoint");
+        return [.. run.Value.Rows
+            .Select(row => new QueueKey(row[mountpoint] as string ?? "", row[client] as string ?? ""))
+            .Distinct()];
+    }
+
+    private bool Run(SessionQuery query, out string? error, bool trackChanges)
     {
         var keyed = WithKeyColumns(query);
         var run = QueryEngine.Run(keyed, store);
@@ -121,12 +154,36 @@ public sealed class SessionsViewModel(SessionStore store)
             return false;
         }
         Result = run.Value;
+        TrackChanges(trackChanges);
         // The count behind the limit note: only worth a second pass when the limit cut, and bounded.
         var counted = run.Value.LimitReached ? QueryEngine.Run(keyed with { Limit = MatchCountCap }, store) : default;
         MatchCount = counted.IsSuccess && run.Value.LimitReached ? counted.Value.Rows.Count : null;
         MatchCountCapped = MatchCount is not null && counted.Value.LimitReached;
         error = null;
         return true;
+    }
+
+    private void TrackChanges(bool report)
+    {
+        var fingerprints = new Dictionary<QueueKey, string>();
+        foreach (var cells in Result?.Rows ?? [])
+        {
+            if (KeyOf(new GridRow(cells)) is not { } key)
+            {
+                continue;
+            }
+            var text = new StringBuilder();
+            foreach (var cell in cells)
+            {
+                // Unit separators keep ("a", "bc") and ("ab", "c") apart; null differs from "undefined".
+                text.Append(cell is null ? "\u0000" : ValueText.Plain(cell)).Append('\u001f');
+            }
+            fingerprints[key] = fingerprints.TryGetValue(key, out var earlier) ? earlier + "\u001e" + text : text.ToString();
+        }
+        Changed = report
+            ? fingerprints.Where(f => !_fingerprints.TryGetValue(f.Key, out var before) || before != f.Value).Select(f => f.Key).ToHashSet()
+            : new HashSet<QueueKey>();
+        _fingerprints = fingerprints;
     }
 
     private static int IndexIn(IReadOnlyList<string> columns, string column)

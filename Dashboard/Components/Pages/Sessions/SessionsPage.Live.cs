@@ -1,0 +1,73 @@
+using Dashboard.Core.Sessions;
+
+namespace Dashboard.Components.Pages.Sessions;
+
+/// <summary>The live side of the grid: the Pause switch and the brief highlight of rows a refresh changed.</summary>
+public sealed partial class SessionsPage
+{
+    // Long enough to catch the eye, short enough that a busy grid does not glow constantly; the CSS
+    // animation (row-flash in SessionsPage.razor.css) lasts as long.
+    private static readonly TimeSpan HighlightDuration = TimeSpan.FromMilliseconds(1500);
+
+    private readonly Dictionary<QueueKey, DateTimeOffset> _highlightUntil = [];
+    private bool _paused;
+    private long _pausedAtVersion;
+
+    // The store's version counts internal writes, not what a person would call a change, so the note
+    // says only whether anything is waiting.
+    private string PausedText => Store.Version == _pausedAtVersion ? "Paused" : "Paused — changes waiting";
+
+    // The store's throttled callback. A paused view keeps its rows and only notes that changes are waiting.
+    private Task OnStoreChangedAsync()
+    {
+        if (_paused)
+        {
+            StateHasChanged();
+            return Task.CompletedTask;
+        }
+        return RefreshAsync();
+    }
+
+    private async Task SetPausedAsync(bool paused)
+    {
+        _paused = paused;
+        if (paused)
+        {
+            _pausedAtVersion = Store.Version;
+            return;
+        }
+        // Catch up at once rather than waiting for the next change.
+        await RefreshAsync();
+    }
+
+    // Called after every refresh of the rows, before the grid renders them.
+    private void MarkChangedRows()
+    {
+        var now = Time.GetUtcNow();
+        foreach (var expired in _highlightUntil.Where(h => h.Value <= now).Select(h => h.Key).ToList())
+        {
+            _highlightUntil.Remove(expired);
+        }
+        foreach (var key in ViewModel.Changed)
+        {
+            _highlightUntil[key] = now + HighlightDuration;
+        }
+    }
+
+    private string RowClass(GridRow row, int index)
+    {
+        if (ViewModel.KeyOf(row) is not { } key)
+        {
+            return "";
+        }
+        var changed = _highlightUntil.TryGetValue(key, out var until) && until > Time.GetUtcNow();
+        var selected = _selected.Contains(key);
+        return (changed, selected) switch
+        {
+            (true, true) => "row-changed row-selected",
+            (true, false) => "row-changed",
+            (false, true) => "row-selected",
+            _ => "",
+        };
+    }
+}
