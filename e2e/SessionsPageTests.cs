@@ -61,8 +61,8 @@ public sealed partial class SessionsPageTests(DashboardApp app) : DashboardPageT
         await Expect(Cell("e2e-filter-alpha")).ToBeVisibleAsync();
         await Expect(Cell("e2e-filter-beta")).ToBeVisibleAsync();
         await Expect(Cell("e2e-unfiltered")).ToHaveCountAsync(0);
-        // The one chosen field, then the row actions.
-        await Expect(SessionsTable.GetByRole(AriaRole.Columnheader)).ToHaveCountAsync(2);
+        // The selection checkboxes, the one chosen field, then the row actions.
+        await Expect(SessionsTable.GetByRole(AriaRole.Columnheader)).ToHaveCountAsync(3);
         await Expect(Page).ToHaveURLAsync(QueryInUrl());
     }
 

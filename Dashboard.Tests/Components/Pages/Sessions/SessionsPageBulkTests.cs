@@ -24,6 +24,7 @@ public class SessionsPageBulkTests : DashboardTestContext
         DisconnectSelected(cut).Click();
 
         dialogs.WaitForAssertion(() => Assert.Equal("Disconnect 2 sessions", dialogs.Find(".mud-dialog-title").TextContent.Trim()));
+        Assert.Equal(["client1", "client3"], dialogs.FindAll(".examples li").Select(li => li.TextContent));
         Assert.True(DialogButton(dialogs, "Disconnect").HasAttribute("disabled"));
         ConfirmBox(dialogs).Input("3");
         Assert.True(DialogButton(dialogs, "Disconnect").HasAttribute("disabled"));

@@ -401,8 +401,8 @@ public class SessionsPageTests : DashboardTestContext
         Assert.Equal("export/sessions?q=--client_id%20--topic%3D~%5Ea%2Fb%26c&format=csv", csv.GetAttribute("href"));
         Assert.Equal("export/sessions?q=--client_id%20--topic%3D~%5Ea%2Fb%26c&format=json", json.GetAttribute("href"));
         Assert.True(csv.HasAttribute("download"));
-        Assert.Equal("Export CSV", csv.TextContent.Trim());
-        Assert.Equal("Export JSON", json.TextContent.Trim());
+        Assert.Equal("Export CSV", csv.GetAttribute("aria-label"));
+        Assert.Equal("Export JSON", json.GetAttribute("aria-label"));
     }
 
     [Fact]

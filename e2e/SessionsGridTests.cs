@@ -1,0 +1,175 @@
+using System.Text.RegularExpressions;
+using Dashboard.Core.Output;
+using Dashboard.Core.Query;
+using Dashboard.Core.Sessions;
+using Dashboard.Core.Store;
+using Microsoft.Playwright;
+using MQTTnet;
+using MQTTnet.Formatter;
+
+namespace Dashboard.E2E;
+
+/// <summary>The grid's toolbar and sort as a user drives them: URL sort, export, bulk disconnect of real clients, pause.</summary>
+public sealed partial class SessionsGridTests(DashboardApp app) : DashboardPageTest(app)
+{
+    [Fact]
+    public async Task Sort_ClickHeaderTwice_IsInUrlAndSurvivesReload()
+    {
+        var prefix = Prefix("e2e-sort");
+        Connect(prefix + "-a", 3001);
+        Connect(prefix + "-c", 3003);
+        Connect(prefix + "-b", 3002);
+        await OpenSessionsAsync("/sessions?q=" + Uri.EscapeDataString($"--client_id --peer_port --client_id=~^{prefix}"));
+        await Expect(Rows(prefix)).ToHaveCountAsync(3);
+
+        await SortButton("client_id").ClickAsync();
+        await Expect(Page).ToHaveURLAsync(SortAscending());
+        await SortButton("client_id").ClickAsync();
+        await Expect(Page).ToHaveURLAsync(SortDescending());
+        await Page.ReloadAsync();
+        await Expect(RunButton).ToBeEnabledAsync(new() { Timeout = 30_000 });
+
+        await Expect(Rows(prefix).Nth(0)).ToContainTextAsync(prefix + "-c");
+        await Expect(Rows(prefix).Nth(1)).ToContainTextAsync(prefix + "-b");
+        await Expect(Rows(prefix).Nth(2)).ToContainTextAsync(prefix + "-a");
+        await Expect(SortButton("client_id")).ToHaveClassAsync(Sorted());
+        await SaveScreenshotAsync("sessions-sorted");
+    }
+
+    [Fact]
+    public async Task Export_CsvAndJson_DownloadTheQueryRowsInTheApisFormat()
+    {
+        var prefix = Prefix("e2e-export");
+        Connect(prefix + "-1", 4001, user: "exporter");
+        Connect(prefix + "-2", 4002);
+        var text = $"--client_id --user --client_id=~^{prefix}";
+        await OpenSessionsAsync("/sessions?q=" + Uri.EscapeDataString(text));
+        var expected = QueryEngine.Run(QueryParser.ParseText(text).Value, App.Store).Value;
+
+        var csv = await Page.RunAndWaitForDownloadAsync(() => Page.GetByRole(AriaRole.Link, new() { Name = "Export CSV" }).ClickAsync());
+        var json = await Page.RunAndWaitForDownloadAsync(() => Page.GetByRole(AriaRole.Link, new() { Name = "Export JSON" }).ClickAsync());
+
+        Assert.Matches(CsvFileName(), csv.SuggestedFilename);
+        Assert.Equal(CsvOutput.Render(expected), await File.ReadAllTextAsync(await csv.PathAsync(), TestContext.Current.CancellationToken));
+        Assert.Matches(JsonFileName(), json.SuggestedFilename);
+        Assert.Equal(JsonOutput.Table(expected), await File.ReadAllTextAsync(await json.PathAsync(), TestContext.Current.CancellationToken));
+        Assert.Contains("exporter", JsonOutput.Table(expected), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task DisconnectSelected_ThreeRealClients_TypedCountDisconnectsThemAll()
+    {
+        var prefix = Prefix("e2e-bulk");
+        var clients = new List<(IMqttClient Client, TaskCompletionSource<MqttClientDisconnectReason> Disconnected)>();
+        try
+        {
+            for (var i = 1; i <= 3; i++)
+            {
+                clients.Add(await ConnectRealClientAsync($"{prefix}-{i}"));
+            }
+            await OpenSessionsAsync("/sessions?q=" + Uri.EscapeDataString($"--client_id --is_online --peer_port --client_id=~^{prefix}"));
+            await Expect(Rows(prefix)).ToHaveCountAsync(3);
+
+            await Page.GetByRole(AriaRole.Checkbox, new() { Name = $"Select {prefix}-1" }).CheckAsync();
+            await Page.GetByRole(AriaRole.Button, new() { Name = "Select all matching" }).ClickAsync();
+            var disconnectSelected = Page.GetByRole(AriaRole.Button, new() { Name = "Disconnect selected (3)" });
+            await Expect(disconnectSelected).ToBeEnabledAsync();
+            await SaveScreenshotAsync("sessions-selected");
+            await disconnectSelected.ClickAsync();
+
+            var dialog = Page.GetByRole(AriaRole.Dialog);
+            await Expect(dialog).ToContainTextAsync("Disconnect 3 sessions");
+            var confirm = dialog.GetByRole(AriaRole.Button, new() { Name = "Disconnect", Exact = true });
+            await Expect(confirm).ToBeDisabledAsync();
+            await dialog.GetByRole(AriaRole.Textbox, new() { Name = "Type 3 to confirm" }).FillAsync("2");
+            await Expect(confirm).ToBeDisabledAsync();
+            await dialog.GetByRole(AriaRole.Textbox, new() { Name = "Type 3 to confirm" }).FillAsync("3");
+            await Expect(confirm).ToBeEnabledAsync();
+            await SaveScreenshotAsync("bulk-disconnect-dialog");
+            await confirm.ClickAsync();
+
+            await Expect(Page.GetByText("Disconnected 3 of 3")).ToBeVisibleAsync();
+            foreach (var (_, disconnected) in clients)
+            {
+                Assert.Equal(MqttClientDisconnectReason.AdministrativeAction, await disconnected.Task.WaitAsync(TimeSpan.FromSeconds(10), TestContext.Current.CancellationToken));
+            }
+            // Clean sessions leave with their connection.
+            await Expect(Rows(prefix)).ToHaveCountAsync(0);
+            await SaveScreenshotAsync("after-bulk-disconnect");
+        }
+        finally
+        {
+            foreach (var (client, _) in clients)
+            {
+                client.Dispose();
+            }
+        }
+    }
+
+    [Fact]
+    public async Task Pause_NewSession_WaitsUntilResumed()
+    {
+        var prefix = Prefix("e2e-pause");
+        Connect(prefix + "-first", 5001);
+        await OpenSessionsAsync("/sessions?q=" + Uri.EscapeDataString($"--client_id --is_online --client_id=~^{prefix}"));
+        await Expect(Cell(prefix + "-first")).ToBeVisibleAsync();
+        var pause = Page.GetByRole(AriaRole.Switch, new() { Name = "Pause" });
+
+        await pause.CheckAsync();
+        await Expect(Page.GetByRole(AriaRole.Status).Filter(new() { HasText = "Paused" })).ToBeVisibleAsync();
+        Connect(prefix + "-late", 5002);
+        App.Store.Apply(new ClientDisconnected(Key(prefix + "-first")));
+
+        // The note changes only once the page has seen the change; the rows did not.
+        await Expect(Page.GetByText("Paused — changes waiting")).ToBeVisibleAsync();
+        var first = Rows(prefix + "-first");
+        await Expect(Cell(prefix + "-late")).ToHaveCountAsync(0);
+        await Expect(first).ToContainTextAsync("true");
+        await SaveScreenshotAsync("sessions-paused");
+
+        await pause.UncheckAsync();
+        await Expect(Cell(prefix + "-late")).ToBeVisibleAsync();
+        await Expect(first).ToContainTextAsync("false");
+        await Expect(Page.GetByText("Paused — changes waiting")).ToHaveCountAsync(0);
+    }
+
+    private async Task<(IMqttClient Client, TaskCompletionSource<MqttClientDisconnectReason> Disconnected)> ConnectRealClientAsync(string clientId)
+    {
+        var client = new MqttClientFactory().CreateMqttClient();
+        var disconnected = new TaskCompletionSource<MqttClientDisconnectReason>(TaskCreationOptions.RunContinuationsAsynchronously);
+        client.DisconnectedAsync += args =>
+        {
+            disconnected.TrySetResult(args.Reason);
+            return Task.CompletedTask;
+        };
+        await client.ConnectAsync(new MqttClientOptionsBuilder().WithTcpServer("127.0.0.1", App.MqttPort).WithClientId(clientId)
+            .WithProtocolVersion(MqttProtocolVersion.V500).Build(), TestContext.Current.CancellationToken);
+        return (client, disconnected);
+    }
+
+    private ILocator Rows(string text) => SessionsTable.GetByRole(AriaRole.Row).Filter(new() { HasText = text });
+
+    private ILocator SortButton(string column) => Page.GetByRole(AriaRole.Button, new() { Name = $"Sort by {column}", Exact = true });
+
+    private static string Prefix(string name) => name + "-" + Guid.NewGuid().ToString("N")[..6];
+
+    private void Connect(string clientId, int port, string? user = null) =>
+        App.Store.Apply(new ClientConnected(Key(clientId), false, user, "127.0.0.1", port, 4));
+
+    private static QueueKey Key(string clientId) => new("", clientId);
+
+    [GeneratedRegex(@"[?&]sort=client_id(&|$)")]
+    private static partial Regex SortAscending();
+
+    [GeneratedRegex(@"[?&]sort=-client_id(&|$)")]
+    private static partial Regex SortDescending();
+
+    [GeneratedRegex(@"\bsorted\b")]
+    private static partial Regex Sorted();
+
+    [GeneratedRegex(@"^sessions-\d{8}-\d{6}\.csv$")]
+    private static partial Regex CsvFileName();
+
+    [GeneratedRegex(@"^sessions-\d{8}-\d{6}\.json$")]
+    private static partial Regex JsonFileName();
+}
