@@ -140,6 +140,21 @@ public class SessionsPageBulkTests : DashboardTestContext
         Assert.True(IsChecked(SelectBox(cut, "client2")));
     }
 
+    [Fact]
+    public void DisconnectSelected_HostileClientId_StaysTextInDialog()
+    {
+        const string hostile = "<img src=x onerror=alert(1)>";
+        Connect(hostile, 1);
+        var (dialogs, _) = RenderProviders();
+        var cut = Render<SessionsPage>();
+
+        SelectBox(cut, hostile).Change(true);
+        DisconnectSelected(cut).Click();
+
+        dialogs.WaitForAssertion(() => Assert.Equal(hostile, Assert.Single(dialogs.FindAll(".examples li")).TextContent));
+        Assert.Empty(dialogs.FindAll("img"));
+    }
+
     private (IRenderedComponent<MudDialogProvider> Dialogs, IRenderedComponent<MudSnackbarProvider> Snackbars) RenderProviders()
     {
         Render<MudPopoverProvider>();
