@@ -1,5 +1,6 @@
 using System.Globalization;
 using Dashboard.Core.Actions;
+using Dashboard.Core.Output;
 using Dashboard.Core.Sessions;
 using MudBlazor;
 
@@ -11,6 +12,8 @@ namespace Dashboard.Components.Pages.Sessions;
 /// </summary>
 public sealed partial class SessionsPage
 {
+    private const int SelectLabelLength = 100;
+
     private readonly HashSet<QueueKey> _selected = [];
     private IReadOnlyList<QueueKey> _pageKeys = [];
     private string? _selectionNote;
@@ -32,7 +35,16 @@ public sealed partial class SessionsPage
 
     private bool IsSelected(GridRow row) => ViewModel.KeyOf(row) is { } key && _selected.Contains(key);
 
-    private string SelectLabel(GridRow row) => ViewModel.KeyOf(row) is { } key ? $"Select {key}" : "Select";
+    // Printable like the cells; cut because a 64 KB client id would otherwise be read out in full.
+    private string SelectLabel(GridRow row)
+    {
+        if (ViewModel.KeyOf(row) is not { } key)
+        {
+            return "Select";
+        }
+        var name = ValueText.Printable(key.ToString());
+        return name.Length <= SelectLabelLength ? $"Select {name}" : $"Select {name[..SelectLabelLength]}…";
+    }
 
     private void SetSelected(GridRow row, bool selected)
     {
