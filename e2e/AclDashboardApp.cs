@@ -55,7 +55,10 @@ public sealed class AclDashboardApp : IAsyncLifetime
     /// <summary>Replaces the ACL file and waits until the broker has loaded that version (it reloads on change).</summary>
     public async Task RewriteAclAsync(string text, CancellationToken cancellationToken)
     {
-        await File.WriteAllTextAsync(AclPath, text, cancellationToken);
+        // Written beside it and renamed over it, so the watcher can never read a half-written file as a version.
+        var next = AclPath + ".next";
+        await File.WriteAllTextAsync(next, text, cancellationToken);
+        File.Move(next, AclPath, overwrite: true);
         // The watcher logs each version it applies; a rejected file would never get here and time out.
         await _log.AclVersions.ReadAsync(cancellationToken).AsTask().WaitAsync(TimeSpan.FromSeconds(15), cancellationToken);
     }
