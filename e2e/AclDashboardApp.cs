@@ -26,7 +26,7 @@ public sealed class AclDashboardApp : IAsyncLifetime
     private readonly LogCapture _log = new();
     private readonly Factory _factory;
 
-    public AclDashboardApp() => _factory = new Factory(AclPath, _log);
+    public AclDashboardApp() => _factory = new Factory(AclPath, Path.Combine(_folder, "data"), _log);
 
     public string AclPath => Path.Combine(_folder, "vmq.acl");
 
@@ -69,7 +69,7 @@ public sealed class AclDashboardApp : IAsyncLifetime
         Directory.Delete(_folder, recursive: true);
     }
 
-    private sealed class Factory(string aclPath, ILoggerProvider log) : WebApplicationFactory<Program>
+    private sealed class Factory(string aclPath, string dataPath, ILoggerProvider log) : WebApplicationFactory<Program>
     {
         protected override void ConfigureWebHost(IWebHostBuilder builder)
         {
@@ -79,6 +79,8 @@ public sealed class AclDashboardApp : IAsyncLifetime
             builder.UseSetting("Mqtt:Port", "0");
             builder.UseSetting("Broker:NodeName", "e2e-acl@127.0.0.1");
             builder.UseSetting("Broker:AclFile", aclPath);
+            // The app's database (users, keys, audit) lives with the ACL in this fixture's folder.
+            builder.UseSetting("Data:Path", dataPath);
             builder.ConfigureLogging(logging => logging.AddProvider(log));
         }
     }
