@@ -53,6 +53,10 @@ public sealed class SessionsRealClientTests(DashboardApp app, AclDashboardApp ac
         await Expect(Cells(scope + "-v311-clean")).ToHaveTextAsync([scope + "-v311-clean", "true", "panel", Port(v311.LocalPort), "4", "true", ""]);
         // An offline queue has no connection, so nothing is known of its user, port or protocol.
         await Expect(Cells(scope + "-v311-persistent")).ToHaveTextAsync([scope + "-v311-persistent", "false", "undefined", "undefined", "undefined", "false", ""]);
+        // Cells are cut at 40 characters; a 40-character id like this one must still show whole.
+        Assert.Equal(40, (scope + "-v311-persistent").Length);
+        Assert.True(await SessionsTable.GetByRole(AriaRole.Link, new() { Name = scope + "-v311-persistent", Exact = true })
+            .EvaluateAsync<bool>("link => link.scrollWidth <= link.clientWidth"), "the 40-character id is cut short in its cell");
         await Expect(Cells(scope + "-mosquitto").Nth(1)).ToHaveTextAsync("true");
         var mosquittoPort = mosquitto.LocalPortTo(App.MqttPort);
         Assert.NotNull(mosquittoPort);
