@@ -34,6 +34,7 @@ app.MapStaticAssets();
 app.MapSessionsHub();
 app.MapSessionApi();
 app.MapSessionExport();
+app.MapAuditExport();
 app.MapRazorComponents<App>()
     .AddInteractiveServerRenderMode();
 

@@ -23,6 +23,10 @@ public static class SecurityHosting
         services.AddScoped<ActorAccessor>();
         services.AddScoped<IActorAccessor>(provider => provider.GetRequiredService<ActorAccessor>());
         services.AddHostedService<AdminBootstrap>();
+        // The admin pages, /audit and /export/audit ask for these policies and AuthorizeView reads the
+        // cascading state; both registrations only add entries, so sign-in registering them again is harmless.
+        services.AddDashboardPolicies();
+        services.AddCascadingAuthenticationState();
         return services;
     }
 
