@@ -1,4 +1,5 @@
 using Bunit;
+using Bunit.TestDoubles;
 using Dashboard.Core;
 using Dashboard.Core.Actions;
 using Dashboard.Core.Sessions;
@@ -26,9 +27,14 @@ public abstract class DashboardTestContext : BunitContext
         Services.AddSingleton<ISessionControl>(SessionControl);
         // MudBlazor calls JavaScript the test does not need to answer.
         JSInterop.Mode = JSRuntimeMode.Loose;
+        // Signed out until a test signs in; before the renderer exists, since bUnit takes no services after.
+        Authorization = AddAuthorization();
         // As in the browser after the circuit starts: live subscriptions only start when interactive.
         SetRendererInfo(new RendererInfo("Server", isInteractive: true));
     }
+
+    /// <summary>bUnit's fake sign-in, for pages and parts shown by role (AuthorizeView, [Authorize]).</summary>
+    protected BunitAuthorizationContext Authorization { get; }
 
     protected FakeTimeProvider Time { get; } = new(DateTimeOffset.FromUnixTimeMilliseconds(1549379963575));
 
