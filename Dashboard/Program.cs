@@ -4,6 +4,7 @@ using Dashboard.Cli;
 using Dashboard.Components;
 using Dashboard.Hosting;
 using Dashboard.Hubs;
+using Dashboard.Security;
 
 // The executable doubles as a command-line tool: `Dashboard passwd ...` edits a password file and
 // `Dashboard session ...` talks to a running dashboard.
@@ -26,15 +27,18 @@ if (!app.Environment.IsDevelopment())
 }
 app.UseStatusCodePagesWithReExecute("/not-found", createScopeForStatusCodePages: true);
 app.UseAuthentication();
+app.UseDashboardSignIn();
 app.UseAuthorization();
 app.UseAntiforgery();
 app.UseEmbeddedBroker();
 
-app.MapStaticAssets();
+// The sign-in page needs its styles and scripts before anyone is signed in.
+app.MapStaticAssets().AllowAnonymous();
 app.MapSessionsHub();
 app.MapSessionApi();
-app.MapSessionExport();
+app.MapSessionExport().RequireAuthorization(Policies.View);
 app.MapAuditExport();
+app.MapSignOut();
 app.MapRazorComponents<App>()
     .AddInteractiveServerRenderMode();
 

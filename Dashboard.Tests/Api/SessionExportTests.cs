@@ -1,6 +1,7 @@
 using System.Text.RegularExpressions;
 using Dashboard.Core.Sessions;
 using Dashboard.Core.Store;
+using Dashboard.Tests.Hosting;
 
 namespace Dashboard.Tests.Api;
 
@@ -8,10 +9,13 @@ namespace Dashboard.Tests.Api;
 public sealed partial class SessionExportTests : IAsyncLifetime
 {
     private ApiTestHost _api = null!;
+    private BrowserClient _browser = null!;
 
-    public ValueTask InitializeAsync()
+    public async ValueTask InitializeAsync()
     {
         _api = ApiTestHost.Start();
+        // The export is for signed-in users (any role), as the grid's links are.
+        _browser = await _api.Host.SignInAsync();
         var store = _api.Host.Store;
         // Text that CSV must quote or defuse, and JSON must escape.
         store.Apply(new ClientConnected(new QueueKey("", "export-1"), true, "=cmd|' /C calc'!A0", "127.0.0.1", 1001, 5));
@@ -19,10 +23,13 @@ public sealed partial class SessionExportTests : IAsyncLifetime
         store.Apply(new SubscriptionAdded(new QueueKey("", "export-1"), new Subscription("plant/+/temp", 1)));
         store.Apply(new SubscriptionAdded(new QueueKey("", "export-1"), new Subscription("plant/#", 0)));
         store.Apply(new ClientConnected(new QueueKey("", "other"), true, null, "127.0.0.1", 1003, 4));
-        return ValueTask.CompletedTask;
     }
 
-    public ValueTask DisposeAsync() => _api.DisposeAsync();
+    public ValueTask DisposeAsync()
+    {
+        _browser.Dispose();
+        return _api.DisposeAsync();
+    }
 
     [Theory]
     [InlineData("csv", "text/csv; charset=utf-8")]
@@ -78,8 +85,9 @@ public sealed partial class SessionExportTests : IAsyncLifetime
         if (key is not null)
         {
             request.Headers.Add("x-api-key", key);
+            return await _api.Http.SendAsync(request, Cancel);
         }
-        return await _api.Http.SendAsync(request, Cancel);
+        return await _browser.SendAsync(request);
     }
 
     private static Regex FileName(string format) => format == "csv" ? CsvName() : JsonName();

@@ -5,6 +5,7 @@ using Dashboard.Core.Actions;
 using Dashboard.Core.Sessions;
 using Dashboard.Core.Store;
 using Dashboard.Hosting;
+using Dashboard.Security;
 using Microsoft.AspNetCore.Components;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
@@ -25,16 +26,40 @@ public abstract class DashboardTestContext : BunitContext
         Services.AddDashboardUi();
         // The broker's control is not in Core's registration; pages get one that records what they asked.
         Services.AddSingleton<ISessionControl>(SessionControl);
+        // Signed in as an Admin unless a test says otherwise, so every button a page can show is shown.
+        // Before anything resolves a service: bUnit takes no registrations after that.
+        Authorization = AddAuthorization();
+        SignInAs(UserRole.Admin);
         // MudBlazor calls JavaScript the test does not need to answer.
         JSInterop.Mode = JSRuntimeMode.Loose;
-        // Signed out until a test signs in; before the renderer exists, since bUnit takes no services after.
-        Authorization = AddAuthorization();
         // As in the browser after the circuit starts: live subscriptions only start when interactive.
         SetRendererInfo(new RendererInfo("Server", isInteractive: true));
     }
 
-    /// <summary>bUnit's fake sign-in, for pages and parts shown by role (AuthorizeView, [Authorize]).</summary>
+    /// <summary>bUnit's stand-in for sign-in; its policies are granted by name, as <see cref="SignInAs"/> sets them.</summary>
     protected BunitAuthorizationContext Authorization { get; }
+
+    /// <summary>Signs the test user in with <paramref name="role"/> and the policies that role satisfies in the app.</summary>
+    protected void SignInAs(UserRole role)
+    {
+        Authorization.SetAuthorized(role.ToString().ToLowerInvariant());
+        Authorization.SetRoles(role.ToString());
+        Authorization.SetPolicies([.. PoliciesOf(role)]);
+    }
+
+    private static IEnumerable<string> PoliciesOf(UserRole role)
+    {
+        yield return Policies.View;
+        yield return Policies.Wall;
+        if (role >= UserRole.Operator)
+        {
+            yield return Policies.Act;
+        }
+        if (role >= UserRole.Admin)
+        {
+            yield return Policies.Admin;
+        }
+    }
 
     protected FakeTimeProvider Time { get; } = new(DateTimeOffset.FromUnixTimeMilliseconds(1549379963575));
 

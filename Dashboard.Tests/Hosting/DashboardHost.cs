@@ -1,5 +1,6 @@
 using Dashboard.Core.Store;
 using Dashboard.Hosting;
+using Dashboard.Security;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Extensions.DependencyInjection;
@@ -12,6 +13,12 @@ namespace Dashboard.Tests.Hosting;
 /// </summary>
 internal sealed class DashboardHost : WebApplicationFactory<Program>
 {
+    /// <summary>The <c>admin</c> user's password in every test host (<c>Auth:AdminPassword</c>).</summary>
+    public const string AdminPassword = "test-admin-password";
+
+    /// <summary>The password <see cref="AddUser"/> gives its users.</summary>
+    public const string UserPassword = "test-user-password";
+
     private readonly Dictionary<string, string?> _settings;
     private readonly string _dataPath = Path.Combine(Path.GetTempPath(), "dashboard-host-" + Guid.NewGuid().ToString("N"));
 
@@ -22,6 +29,19 @@ internal sealed class DashboardHost : WebApplicationFactory<Program>
     public int MqttPort => Services.GetRequiredService<MqttEndpoint>().EndPoint!.Port;
 
     public Uri HttpUrl => Services.GetRequiredService<HttpEndpoint>().Url!;
+
+    /// <summary>Adds a dashboard user with <see cref="UserPassword"/>.</summary>
+    public UserInfo AddUser(string name, UserRole role) =>
+        Services.GetRequiredService<UserStore>().Add(name, role, UserPassword, "test").Value;
+
+    /// <summary>A cookie-keeping client, signed in as <paramref name="user"/> (admin by default).</summary>
+    public async Task<BrowserClient> SignInAsync(string user = "admin", string? password = null)
+    {
+        var browser = new BrowserClient(HttpUrl);
+        var response = await browser.SignInAsync(user, password ?? (user == "admin" ? AdminPassword : UserPassword));
+        Assert.True(response.StatusCode == System.Net.HttpStatusCode.Redirect, $"signing in as {user} answered {(int)response.StatusCode}");
+        return browser;
+    }
 
     public static DashboardHost Start(params (string Key, string? Value)[] settings)
     {
@@ -39,6 +59,7 @@ internal sealed class DashboardHost : WebApplicationFactory<Program>
         builder.UseSetting("Mqtt:Port", "0");
         builder.UseSetting("Broker:NodeName", "host-test@127.0.0.1");
         builder.UseSetting("Data:Path", _dataPath);
+        builder.UseSetting("Auth:AdminPassword", AdminPassword);
         foreach (var (key, value) in _settings)
         {
             builder.UseSetting(key, value);

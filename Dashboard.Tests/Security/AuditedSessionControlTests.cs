@@ -1,3 +1,4 @@
+using System.Security.Claims;
 using Dashboard.Core.Actions;
 using Dashboard.Security;
 using Dashboard.Tests.Components;
@@ -57,9 +58,73 @@ public sealed class AuditedSessionControlTests : IDisposable
         Assert.Equal("Error: broker gone", _db.AuditEntries().Single().Result);
     }
 
-    private sealed class FixedActor(string name) : IActorAccessor
+    [Theory]
+    [InlineData("Viewer")]
+    [InlineData(Policies.WallRole)]
+    public async Task DisconnectAsync_RoleBelowOperator_RefusedAndAudited(string role)
+    {
+        var inner = new RecordingSessionControl();
+        var control = new AuditedSessionControl(inner, _db.Audit, new FixedActor("vera", Principal("vera", role)));
+
+        var refused = await Assert.ThrowsAsync<ActionNotAllowedException>(() =>
+            control.DisconnectAsync(new DisconnectRequest { ClientId = "client1" }, TestContext.Current.CancellationToken));
+
+        Assert.Equal($"Not allowed: your role {role} cannot disconnect", refused.Message);
+        Assert.Empty(inner.Disconnects);
+        var entry = _db.AuditEntries().Single();
+        Assert.Equal(("vera", AuditActions.SessionDisconnect, "client1", $"Refused: role {role}"), (entry.Actor, entry.Action, entry.Target, entry.Result));
+    }
+
+    [Fact]
+    public async Task ReauthorizeAsync_Viewer_RefusedAndAudited()
+    {
+        var inner = new RecordingSessionControl();
+        var control = new AuditedSessionControl(inner, _db.Audit, new FixedActor("vera", Principal("vera", "Viewer")));
+
+        var refused = await Assert.ThrowsAsync<ActionNotAllowedException>(() =>
+            control.ReauthorizeAsync(new ReauthorizeRequest { User = "u", ClientId = "client1" }, TestContext.Current.CancellationToken));
+
+        Assert.Equal("Not allowed: your role Viewer cannot reauthorize", refused.Message);
+        Assert.Empty(inner.Reauthorizations);
+        Assert.Equal("Refused: role Viewer", _db.AuditEntries(new AuditQuery { Action = AuditActions.SessionReauthorize }).Single().Result);
+    }
+
+    [Fact]
+    public async Task DisconnectAsync_NobodySignedIn_Refused()
+    {
+        var control = new AuditedSessionControl(new RecordingSessionControl(), _db.Audit,
+            new FixedActor(AuditActors.Anonymous, new ClaimsPrincipal(new ClaimsIdentity())));
+
+        var refused = await Assert.ThrowsAsync<ActionNotAllowedException>(() =>
+            control.DisconnectAsync(new DisconnectRequest { ClientId = "client1" }, TestContext.Current.CancellationToken));
+
+        Assert.Equal("Not allowed: sign in to disconnect", refused.Message);
+        Assert.Equal("Refused: not signed in", _db.AuditEntries().Single().Result);
+    }
+
+    [Theory]
+    [InlineData("Operator")]
+    [InlineData("Admin")]
+    public async Task DisconnectAsync_OperatorOrAdmin_Acts(string role)
+    {
+        var inner = new RecordingSessionControl();
+        var control = new AuditedSessionControl(inner, _db.Audit, new FixedActor("olga", Principal("olga", role)));
+
+        await control.DisconnectAsync(new DisconnectRequest { ClientId = "client1" }, TestContext.Current.CancellationToken);
+
+        Assert.Single(inner.Disconnects);
+        Assert.Equal("olga", _db.AuditEntries().Single().Actor);
+    }
+
+    private static ClaimsPrincipal Principal(string name, string role) =>
+        new(new ClaimsIdentity([new Claim(ClaimTypes.Name, name), new Claim(ClaimTypes.Role, role)], "test"));
+
+    // Without a principal the actor was named by a caller that checked its own credentials (the API).
+    private sealed class FixedActor(string name, ClaimsPrincipal? user = null) : IActorAccessor
     {
         public Task<string> GetActorAsync() => Task.FromResult(name);
+
+        public Task<Actor> GetIdentityAsync() => Task.FromResult(new Actor(name, user));
     }
 
     private sealed class NotFoundControl : ISessionControl

@@ -72,6 +72,10 @@ internal sealed class ApiKeys
         return caller ?? (_store.Verify(presented) is { } stored ? new ApiCaller(stored.Scope, stored.Actor) : null);
     }
 
+    /// <summary>Whether the request presents an API key in any way the hub accepts one (it may still be wrong).</summary>
+    public static bool IsPresented(HttpRequest request) =>
+        Presented(request) is not null || request.Query.ContainsKey("access_token");
+
     private static string? Presented(HttpRequest request)
     {
         if (request.Headers[HeaderName] is [{ Length: > 0 } headerKey, ..])

@@ -66,7 +66,9 @@ internal static class BrokerHosting
             app.Services.GetRequiredService<SessionTracker>().Attach(server);
         });
         app.UseWebSockets();
-        app.MapMqtt("/mqtt");
+        // MQTT clients authenticate in the MQTT protocol (the password file), not with the dashboard's
+        // sign-in. MapMqtt returns nothing to attach that to, so it is mapped inside a group that says it.
+        app.MapGroup("").AllowAnonymous().MapMqtt("/mqtt");
         return app;
     }
 }

@@ -19,6 +19,7 @@ public static class DashboardWebExtensions
         builder.Services.AddDashboardUi();
         builder.Services.AddDashboardLive(builder.Configuration);
         builder.Services.AddDashboardSecurity();
+        builder.Services.AddDashboardSignIn();
         builder.Services.AddRazorComponents().AddInteractiveServerComponents();
 
         // Endpoints are bound in code because the embedded broker will add its MQTT listener to this

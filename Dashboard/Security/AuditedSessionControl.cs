@@ -5,14 +5,18 @@ namespace Dashboard.Security;
 /// <summary>
 /// Writes every disconnect and reauthorize to the audit log, with whoever asked, before the result goes
 /// back: an action reported done is always on disk. Failures are written too ("No session ...", errors).
+/// It also refuses a signed-in principal below Operator (and nobody signed in), whatever the UI showed:
+/// the refusal is audited and thrown as <see cref="ActionNotAllowedException"/>. A caller that named the
+/// actor itself (the API, after checking its key's scope) is not checked again.
 /// </summary>
 public sealed class AuditedSessionControl(ISessionControl inner, AuditLog audit, IActorAccessor actor) : ISessionControl
 {
     public async Task<DisconnectResult> DisconnectAsync(DisconnectRequest request, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(request);
-        var who = await actor.GetActorAsync().ConfigureAwait(false);
+        var who = await actor.GetIdentityAsync().ConfigureAwait(false);
         var parameters = AuditLog.Parameters(("mountpoint", request.Mountpoint), ("cleanup", request.Cleanup));
+        Authorize(who, AuditActions.SessionDisconnect, request.ClientId, parameters, "disconnect");
         DisconnectResult result;
         try
         {
@@ -20,18 +24,19 @@ public sealed class AuditedSessionControl(ISessionControl inner, AuditLog audit,
         }
         catch (Exception exception)
         {
-            audit.Append(who, AuditActions.SessionDisconnect, request.ClientId, parameters, Failure(exception));
+            audit.Append(who.Name, AuditActions.SessionDisconnect, request.ClientId, parameters, Failure(exception));
             throw;
         }
-        audit.Append(who, AuditActions.SessionDisconnect, request.ClientId, parameters, result.Message);
+        audit.Append(who.Name, AuditActions.SessionDisconnect, request.ClientId, parameters, result.Message);
         return result;
     }
 
     public async Task<ReauthorizeResult> ReauthorizeAsync(ReauthorizeRequest request, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(request);
-        var who = await actor.GetActorAsync().ConfigureAwait(false);
+        var who = await actor.GetIdentityAsync().ConfigureAwait(false);
         var parameters = AuditLog.Parameters(("username", request.User), ("mountpoint", request.Mountpoint));
+        Authorize(who, AuditActions.SessionReauthorize, request.ClientId, parameters, "reauthorize");
         ReauthorizeResult result;
         try
         {
@@ -39,11 +44,24 @@ public sealed class AuditedSessionControl(ISessionControl inner, AuditLog audit,
         }
         catch (Exception exception)
         {
-            audit.Append(who, AuditActions.SessionReauthorize, request.ClientId, parameters, Failure(exception));
+            audit.Append(who.Name, AuditActions.SessionReauthorize, request.ClientId, parameters, Failure(exception));
             throw;
         }
-        audit.Append(who, AuditActions.SessionReauthorize, request.ClientId, parameters, result.Message);
+        audit.Append(who.Name, AuditActions.SessionReauthorize, request.ClientId, parameters, result.Message);
         return result;
+    }
+
+    private void Authorize(Actor who, string action, string target, string parameters, string verb)
+    {
+        if (who.User is not { } user || user.HasRole(UserRole.Operator))
+        {
+            return;
+        }
+        var role = user.RoleName();
+        audit.Append(who.Name, action, target, parameters, role is null ? "Refused: not signed in" : $"Refused: role {role}");
+        throw new ActionNotAllowedException(role is null
+            ? $"Not allowed: sign in to {verb}"
+            : $"Not allowed: your role {role} cannot {verb}");
     }
 
     // The action may have half happened (a disconnect before a cancelled cleanup), so the attempt is

@@ -1,5 +1,6 @@
 using Dashboard.Core.Actions;
 using Dashboard.Core.Sessions;
+using Dashboard.Security;
 using MudBlazor;
 
 namespace Dashboard.Components.Pages.Sessions;
@@ -7,6 +8,8 @@ namespace Dashboard.Components.Pages.Sessions;
 /// <summary>
 /// Disconnect and Reauthorize as a user does them, from any page: ask in a dialog, act through
 /// <see cref="ISessionControl"/>, tell the result. Scoped: dialogs and snackbars belong to a circuit.
+/// A refusal (the role may not act: the buttons were hidden, but a circuit may have outlived a demotion)
+/// is told like a result, and the caller gets null as for a cancel.
 /// </summary>
 public sealed class SessionActions(IDialogService dialogs, ISnackbar snackbar, ISessionControl control)
 {
@@ -19,7 +22,16 @@ public sealed class SessionActions(IDialogService dialogs, ISnackbar snackbar, I
         {
             return null;
         }
-        var result = await control.DisconnectAsync(new DisconnectRequest { ClientId = key.ClientId, Mountpoint = key.Mountpoint, Cleanup = cleanup });
+        DisconnectResult result;
+        try
+        {
+            result = await control.DisconnectAsync(new DisconnectRequest { ClientId = key.ClientId, Mountpoint = key.Mountpoint, Cleanup = cleanup });
+        }
+        catch (ActionNotAllowedException refused)
+        {
+            Notify(refused.Message, Severity.Error);
+            return null;
+        }
         Notify(result.Message, result.Found ? Severity.Success : Severity.Warning);
         return result;
     }
@@ -38,7 +50,16 @@ public sealed class SessionActions(IDialogService dialogs, ISnackbar snackbar, I
         {
             return null;
         }
-        var result = await control.ReauthorizeAsync(new ReauthorizeRequest { User = chosen, ClientId = key.ClientId, Mountpoint = key.Mountpoint });
+        ReauthorizeResult result;
+        try
+        {
+            result = await control.ReauthorizeAsync(new ReauthorizeRequest { User = chosen, ClientId = key.ClientId, Mountpoint = key.Mountpoint });
+        }
+        catch (ActionNotAllowedException refused)
+        {
+            Notify(refused.Message, Severity.Error);
+            return null;
+        }
         Notify(result.Message, !result.Found ? Severity.Warning : result.Changed ? Severity.Success : Severity.Info);
         if (result.Found)
         {

@@ -2,6 +2,7 @@ using System.Globalization;
 using Dashboard.Core.Actions;
 using Dashboard.Core.Output;
 using Dashboard.Core.Sessions;
+using Dashboard.Security;
 using MudBlazor;
 
 namespace Dashboard.Components.Pages.Sessions;
@@ -123,6 +124,13 @@ public sealed partial class SessionsPage
                 var result = await Control.DisconnectAsync(new DisconnectRequest { ClientId = key.ClientId, Mountpoint = key.Mountpoint, Cleanup = cleanup });
                 found += result.Found ? 1 : 0;
             }
+        }
+        catch (ActionNotAllowedException refused)
+        {
+            // The role may not act (demoted while the page was open): the first refusal says why and
+            // the rest are not tried, since each would be refused the same way.
+            Snackbar.Add(builder => builder.AddContent(0, refused.Message), Severity.Error, configure => configure.VisibleStateDuration = 8000);
+            return;
         }
         finally
         {

@@ -3,7 +3,10 @@ using Dashboard.Core.Actions;
 using Dashboard.Core.Query;
 using Dashboard.Core.Sessions;
 using Dashboard.Core.Store;
+using Dashboard.Security;
+using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Components;
+using Microsoft.AspNetCore.Components.Authorization;
 using Microsoft.AspNetCore.Components.Web;
 using Microsoft.JSInterop;
 using MudBlazor;
@@ -30,6 +33,7 @@ public sealed partial class SessionsPage : IDisposable
     private bool _columnsOpen;
     private bool _restoreChecked;
     private string? _appliedSort;
+    private bool _mayAct;
 
     [Inject]
     public required SessionsViewModel ViewModel { get; init; }
@@ -58,6 +62,13 @@ public sealed partial class SessionsPage : IDisposable
     [Inject]
     public required SessionActions Actions { get; init; }
 
+    [Inject]
+    public required IAuthorizationService Authorization { get; init; }
+
+    /// <summary>Who is signed in; a new value arrives when the circuit's revalidation changes it.</summary>
+    [CascadingParameter]
+    public Task<AuthenticationState>? AuthenticationState { get; set; }
+
     /// <summary>The query text, in the URL so that a view can be shared or bookmarked.</summary>
     [SupplyParameterFromQuery(Name = "q")]
     public string? UrlQuery { get; set; }
@@ -74,7 +85,8 @@ public sealed partial class SessionsPage : IDisposable
         : "session show";
 
     // The grid's columns are declared in markup; a new grid per column set keeps its headers exact.
-    private string ColumnsKey => string.Join(',', ViewModel.Columns);
+    // Whether the user may act adds or removes the select and action columns, so it is part of the set.
+    private string ColumnsKey => string.Join(',', ViewModel.Columns) + (_mayAct ? ",+act" : "");
 
     protected override void OnInitialized()
     {
@@ -99,6 +111,17 @@ public sealed partial class SessionsPage : IDisposable
             _grid?.ReloadServerData();
         }
         _appliedSort = UrlSort;
+    }
+
+    protected override async Task OnParametersSetAsync()
+    {
+        var mayAct = await Authorization.AllowsAsync(AuthenticationState, Policies.Act);
+        if (!mayAct)
+        {
+            // A selection that can no longer be disconnected would only mislead.
+            ClearSelection();
+        }
+        _mayAct = mayAct;
     }
 
     protected override async Task OnAfterRenderAsync(bool firstRender)

@@ -1,0 +1,39 @@
+using System.Globalization;
+using System.Security.Claims;
+
+namespace Dashboard.Security;
+
+/// <summary>
+/// Whether a signed-in principal still stands: the user exists with the same security stamp (a password
+/// reset, role change or deletion changes or removes it), or the wall token is still active (not revoked,
+/// not expired). Used by the cookie on every request and by open circuits on an interval, so a demotion
+/// or revocation reaches sessions that are already open. Each check is one indexed SQLite read.
+/// </summary>
+public sealed class PrincipalValidator(UserStore users, WallTokenStore wallTokens, TimeProvider time)
+{
+    public bool IsCurrent(ClaimsPrincipal principal)
+    {
+        ArgumentNullException.ThrowIfNull(principal);
+        if (principal.Identity?.IsAuthenticated != true)
+        {
+            // Nothing to revoke.
+            return true;
+        }
+        if (principal.FindFirst(DashboardClaims.WallTokenId)?.Value is { } tokenId)
+        {
+            return long.TryParse(tokenId, NumberStyles.None, CultureInfo.InvariantCulture, out var id)
+                && wallTokens.List().Any(token => token.Id == id && token.IsActive(time.GetUtcNow()));
+        }
+        var name = principal.Identity.Name;
+        var stamp = principal.FindFirst(DashboardClaims.SecurityStamp)?.Value;
+        if (string.IsNullOrEmpty(name) || stamp is null)
+        {
+            return false;
+        }
+        // A role change also changes the stamp; the role is compared too so a cookie can never carry
+        // a role the user does not have.
+        return users.Find(name) is { } user
+            && string.Equals(user.SecurityStamp, stamp, StringComparison.Ordinal)
+            && principal.IsInRole(user.Role.ToString());
+    }
+}

@@ -1,0 +1,29 @@
+using Microsoft.AspNetCore.Components.Authorization;
+using Microsoft.AspNetCore.Components.Server;
+
+namespace Dashboard.Security;
+
+/// <summary>
+/// A circuit can stay open for days (a wall screen, a grid left open), long after its cookie was checked.
+/// Every <c>Auth:RevalidateInterval</c> (default 30 s) the circuit's principal is checked again; when it no
+/// longer stands the circuit becomes anonymous, its pages show the sign-in redirect and actions are refused.
+/// </summary>
+public sealed class RevalidatingAuthenticationState(
+    ILoggerFactory loggerFactory, PrincipalValidator validator, IConfiguration configuration)
+    : RevalidatingServerAuthenticationStateProvider(loggerFactory)
+{
+    public static readonly TimeSpan DefaultInterval = TimeSpan.FromSeconds(30);
+
+    protected override TimeSpan RevalidationInterval =>
+        configuration.GetValue<TimeSpan?>("Auth:RevalidateInterval") is { } interval && interval > TimeSpan.Zero ? interval : DefaultInterval;
+
+    /// <summary>Public so tests can run one revalidation without waiting for the interval.</summary>
+    public Task<bool> RevalidateAsync(AuthenticationState state, CancellationToken cancellationToken = default) =>
+        ValidateAuthenticationStateAsync(state, cancellationToken);
+
+    protected override Task<bool> ValidateAuthenticationStateAsync(AuthenticationState authenticationState, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(authenticationState);
+        return Task.FromResult(validator.IsCurrent(authenticationState.User));
+    }
+}
