@@ -42,9 +42,10 @@ public abstract class DashboardTestContext : BunitContext
     /// <summary>Signs the test user in with <paramref name="role"/> and the policies that role satisfies in the app.</summary>
     protected void SignInAs(UserRole role)
     {
-        Authorization.SetAuthorized(role.ToString().ToLowerInvariant());
+        // Roles and policies first: setting the user is what tells the components, as a revalidation would.
         Authorization.SetRoles(role.ToString());
         Authorization.SetPolicies([.. PoliciesOf(role)]);
+        Authorization.SetAuthorized(role.ToString().ToLowerInvariant());
     }
 
     private static IEnumerable<string> PoliciesOf(UserRole role)

@@ -14,8 +14,15 @@ internal sealed class RecordingSessionControl : ISessionControl
     public Func<ReauthorizeRequest, ReauthorizeResult> ReauthorizeAnswer { get; set; } =
         request => new ReauthorizeResult(request.ClientId, Found: true, ["plant/secret"], Array.Empty<Subscription>());
 
+    /// <summary>When set, every action is refused with this message, as the server refuses a role that may not act.</summary>
+    public string? Refusal { get; set; }
+
     public Task<DisconnectResult> DisconnectAsync(DisconnectRequest request, CancellationToken cancellationToken = default)
     {
+        if (Refusal is not null)
+        {
+            throw new Dashboard.Security.ActionNotAllowedException(Refusal);
+        }
         Disconnects.Add(request);
         return Task.FromResult(new DisconnectResult(request.ClientId, Found: true, WasOnline: true, CleanedUp: request.Cleanup));
     }

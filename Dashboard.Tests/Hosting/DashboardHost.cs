@@ -3,6 +3,7 @@ using Dashboard.Hosting;
 using Dashboard.Security;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Dashboard.Tests.Hosting;
@@ -22,7 +23,13 @@ internal sealed class DashboardHost : WebApplicationFactory<Program>
     private readonly Dictionary<string, string?> _settings;
     private readonly string _dataPath = Path.Combine(Path.GetTempPath(), "dashboard-host-" + Guid.NewGuid().ToString("N"));
 
-    private DashboardHost(Dictionary<string, string?> settings) => _settings = settings;
+    private readonly TimeProvider? _time;
+
+    private DashboardHost(Dictionary<string, string?> settings, TimeProvider? time = null)
+    {
+        _settings = settings;
+        _time = time;
+    }
 
     public SessionStore Store => Services.GetRequiredService<SessionStore>();
 
@@ -43,9 +50,12 @@ internal sealed class DashboardHost : WebApplicationFactory<Program>
         return browser;
     }
 
-    public static DashboardHost Start(params (string Key, string? Value)[] settings)
+    public static DashboardHost Start(params (string Key, string? Value)[] settings) => Start(null, settings);
+
+    /// <summary>The app on <paramref name="time"/> (e.g. a fake clock for expiries) instead of the system clock.</summary>
+    public static DashboardHost Start(TimeProvider? time, params (string Key, string? Value)[] settings)
     {
-        var host = new DashboardHost(settings.ToDictionary(s => s.Key, s => s.Value));
+        var host = new DashboardHost(settings.ToDictionary(s => s.Key, s => s.Value), time);
         host.UseKestrel();
         host.StartServer();
         return host;
@@ -63,6 +73,10 @@ internal sealed class DashboardHost : WebApplicationFactory<Program>
         foreach (var (key, value) in _settings)
         {
             builder.UseSetting(key, value);
+        }
+        if (_time is not null)
+        {
+            builder.ConfigureTestServices(services => services.AddSingleton(_time));
         }
     }
 
