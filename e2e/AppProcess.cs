@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
+using Dashboard.Security;
 
 namespace Dashboard.E2E;
 
@@ -18,10 +19,22 @@ public sealed class AppProcess : IAsyncLifetime
 
     public string BaseUrl => $"http://127.0.0.1:{HttpPort}";
 
+    /// <summary>A wall-screen token of this app, made before its first start in the database it will use.</summary>
+    public string WallToken { get; private set; } = "";
+
     // Kept across StopAsync/StartAsync, as a real restart keeps its data; deleted on dispose.
     public string DataPath { get; } = Path.Combine(Path.GetTempPath(), "dashboard-e2e-process-" + Guid.NewGuid().ToString("N"));
 
-    public async ValueTask InitializeAsync() => await StartAsync();
+    public async ValueTask InitializeAsync()
+    {
+        // Written straight into the database the app will open, as an admin would create it in the UI.
+        using (var database = new SecurityDatabase(DataPath))
+        {
+            WallToken = new WallTokenStore(database, new AuditLog(database, TimeProvider.System), TimeProvider.System)
+                .Create("e2e-tv", "e2e").Value.Secret;
+        }
+        await StartAsync();
+    }
 
     /// <summary>Starts the app and waits until it answers HTTP.</summary>
     public async Task StartAsync()
@@ -34,6 +47,7 @@ public sealed class AppProcess : IAsyncLifetime
             {
                 dll, $"--Http:Port={HttpPort}", "--Http:Address=127.0.0.1", $"--Mqtt:Port={MqttPort}",
                 "--Mqtt:Address=127.0.0.1", "--Broker:NodeName=wall-e2e@127.0.0.1", $"--Data:Path={DataPath}",
+                "--Auth:AdminPassword=e2e-admin-password",
             },
             WorkingDirectory = AppContext.BaseDirectory,
             RedirectStandardOutput = true,
@@ -57,7 +71,7 @@ public sealed class AppProcess : IAsyncLifetime
             }
             try
             {
-                if ((await http.GetAsync(BaseUrl + "/wall")).IsSuccessStatusCode)
+                if ((await http.GetAsync(BaseUrl + "/login")).IsSuccessStatusCode)
                 {
                     return;
                 }

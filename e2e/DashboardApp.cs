@@ -1,5 +1,8 @@
 using Dashboard.Core.Store;
+using System.Net;
+using System.Text.RegularExpressions;
 using Dashboard.Hosting;
+using Dashboard.Security;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Extensions.DependencyInjection;
@@ -14,7 +17,15 @@ namespace Dashboard.E2E;
 /// </summary>
 public sealed class DashboardApp : IAsyncLifetime
 {
+    /// <summary>The <c>admin</c> user's password (<c>Auth:AdminPassword</c>).</summary>
+    public const string AdminPassword = "e2e-admin-password";
+
+    /// <summary>The password of the users <see cref="AddUser"/> creates.</summary>
+    public const string UserPassword = "e2e-user-password";
+
     private readonly Factory _factory = new();
+    private readonly Dictionary<string, string> _cookies = [];
+    private readonly SemaphoreSlim _cookieLock = new(1, 1);
 
     /// <summary>The dashboard's HTTP address, without a trailing slash.</summary>
     public string BaseUrl { get; private set; } = "";
@@ -36,7 +47,65 @@ public sealed class DashboardApp : IAsyncLifetime
         return ValueTask.CompletedTask;
     }
 
-    public ValueTask DisposeAsync() => _factory.DisposeAsync();
+    public ValueTask DisposeAsync()
+    {
+        _cookieLock.Dispose();
+        return _factory.DisposeAsync();
+    }
+
+    /// <summary>Adds a dashboard user with <see cref="UserPassword"/> (once per name).</summary>
+    public void AddUser(string name, UserRole role)
+    {
+        var users = _factory.Services.GetRequiredService<UserStore>();
+        if (users.Find(name) is null)
+        {
+            Assert.True(users.Add(name, role, UserPassword, "e2e").IsSuccess, $"could not add {name}");
+        }
+    }
+
+    /// <summary>A new wall-screen token's secret.</summary>
+    public string CreateWallToken(string name) =>
+        _factory.Services.GetRequiredService<WallTokenStore>().Create(name, "e2e").Value.Secret;
+
+    /// <summary>
+    /// The sign-in cookie's value for <paramref name="user"/>, got once through the real sign-in form
+    /// over HTTP, so page tests start signed in without each typing into the form.
+    /// </summary>
+    public async Task<string> SignInCookieAsync(string user = "admin")
+    {
+        await _cookieLock.WaitAsync();
+        try
+        {
+            if (_cookies.TryGetValue(user, out var cached))
+            {
+                return cached;
+            }
+            var jar = new CookieContainer();
+            using var handler = new HttpClientHandler { CookieContainer = jar, AllowAutoRedirect = false };
+            using var http = new HttpClient(handler) { BaseAddress = new Uri(BaseUrl) };
+            var form = await http.GetStringAsync("/login");
+            var token = WebUtility.HtmlDecode(Regex.Match(form, "name=\"__RequestVerificationToken\" value=\"([^\"]+)\"").Groups[1].Value);
+            using var content = new FormUrlEncodedContent(new Dictionary<string, string>
+            {
+                ["__RequestVerificationToken"] = token,
+                ["_handler"] = "sign-in",
+                ["UserName"] = user,
+                ["Password"] = user == "admin" ? AdminPassword : UserPassword,
+            });
+            using var response = await http.PostAsync("/login", content);
+            var cookie = jar.GetCookies(new Uri(BaseUrl))[CookieName]
+                ?? throw new InvalidOperationException($"Signing in as {user} set no cookie (status {(int)response.StatusCode}).");
+            _cookies[user] = cookie.Value;
+            return cookie.Value;
+        }
+        finally
+        {
+            _cookieLock.Release();
+        }
+    }
+
+    /// <summary>The sign-in cookie's name.</summary>
+    public const string CookieName = "mqtt-dashboard";
 
     private sealed class Factory : WebApplicationFactory<Program>
     {
@@ -50,6 +119,7 @@ public sealed class DashboardApp : IAsyncLifetime
             builder.UseSetting("Mqtt:Port", "0");
             builder.UseSetting("Broker:NodeName", "e2e@127.0.0.1");
             builder.UseSetting("Data:Path", _dataPath);
+            builder.UseSetting("Auth:AdminPassword", AdminPassword);
         }
 
         protected override void Dispose(bool disposing)

@@ -44,10 +44,26 @@ public abstract class DashboardPageTest(DashboardApp app) : PageTest
         ViewportSize = new() { Width = 1280, Height = 800 },
     };
 
+    /// <summary>Who the browser context is signed in as before the test starts; null: nobody.</summary>
+    protected virtual string? SignedInAs => "admin";
+
     public override async ValueTask InitializeAsync()
     {
         await base.InitializeAsync();
         SetDefaultExpectTimeout(10_000);
+        if (SignedInAs is { } user)
+        {
+            // The real cookie from the real form (signed in once per user over HTTP), so each test
+            // starts where a signed-in user would; the sign-in tests use the form in the browser.
+            await Context.AddCookiesAsync(
+            [
+                new Cookie
+                {
+                    Name = DashboardApp.CookieName, Value = await App.SignInCookieAsync(user), Url = App.BaseUrl,
+                    HttpOnly = true, SameSite = SameSiteAttribute.Strict,
+                },
+            ]);
+        }
     }
 
     public override async ValueTask DisposeAsync()

@@ -12,6 +12,9 @@ public sealed class WallTests(DashboardApp app, AppProcess wall) : DashboardPage
     // A fresh app takes several seconds before its first circuit is interactive.
     private static readonly LocatorAssertionsToHaveTextOptions Slow = new() { Timeout = 30_000 };
 
+    // A TV has no user account: only the wall token in the URL.
+    protected override string? SignedInAs => null;
+
     private ILocator Status => Page.GetByRole(AriaRole.Status);
 
     private ILocator Tile(string name) => Page.GetByRole(AriaRole.Group, new() { Name = name, Exact = true });
@@ -41,7 +44,8 @@ public sealed class WallTests(DashboardApp app, AppProcess wall) : DashboardPage
     [Fact]
     public async Task Wall_RealClientsComeAndGo_NumbersAndTickerFollow()
     {
-        await Page.GotoAsync($"{wall.BaseUrl}/wall?q={Uri.EscapeDataString(Scope)}&title={Uri.EscapeDataString("Plant 3")}");
+        // As a TV opens it: the token in the URL, no user account.
+        await Page.GotoAsync($"{wall.BaseUrl}/wall?token={wall.WallToken}&q={Uri.EscapeDataString(Scope)}&title={Uri.EscapeDataString("Plant 3")}");
         await Expect(Status).ToHaveTextAsync("Live", Slow);
         await Expect(Page.GetByRole(AriaRole.Heading, new() { Name = "Plant 3" })).ToBeVisibleAsync();
         // Nobody moves the mouse in front of a TV: the cursor goes after a few seconds.
@@ -73,7 +77,8 @@ public sealed class WallTests(DashboardApp app, AppProcess wall) : DashboardPage
     [Fact]
     public async Task Wall_AppRestarts_ShowsConnectionLostThenLiveWithoutAClick()
     {
-        await Page.GotoAsync($"{wall.BaseUrl}/wall");
+        // The bookmarked link keeps working across the restart because it carries the token.
+        await Page.GotoAsync($"{wall.BaseUrl}/wall?token={wall.WallToken}");
         await Expect(Status).ToHaveTextAsync("Live", Slow);
         // A mark on this document: it is gone only if the page reloaded itself.
         await Page.EvaluateAsync("() => { window.beforeRestart = true; }");
