@@ -63,6 +63,9 @@ public sealed class AclDashboardApp : IAsyncLifetime
         await _log.AclVersions.ReadAsync(cancellationToken).AsTask().WaitAsync(TimeSpan.FromSeconds(15), cancellationToken);
     }
 
+    /// <summary>The admin's sign-in cookie for this app (its own users, so the shared app's cookie is refused here).</summary>
+    public Task<string> AdminCookieAsync() => FormSignIn.GetCookieAsync(BaseUrl, "admin", DashboardApp.AdminPassword);
+
     public async ValueTask DisposeAsync()
     {
         await _factory.DisposeAsync();
@@ -81,6 +84,7 @@ public sealed class AclDashboardApp : IAsyncLifetime
             builder.UseSetting("Broker:AclFile", aclPath);
             // The app's database (users, keys, audit) lives with the ACL in this fixture's folder.
             builder.UseSetting("Data:Path", dataPath);
+            builder.UseSetting("Auth:AdminPassword", DashboardApp.AdminPassword);
             builder.ConfigureLogging(logging => logging.AddProvider(log));
         }
     }

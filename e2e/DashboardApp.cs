@@ -1,6 +1,4 @@
 using Dashboard.Core.Store;
-using System.Net;
-using System.Text.RegularExpressions;
 using Dashboard.Hosting;
 using Dashboard.Security;
 using Microsoft.AspNetCore.Hosting;
@@ -80,23 +78,9 @@ public sealed class DashboardApp : IAsyncLifetime
             {
                 return cached;
             }
-            var jar = new CookieContainer();
-            using var handler = new HttpClientHandler { CookieContainer = jar, AllowAutoRedirect = false };
-            using var http = new HttpClient(handler) { BaseAddress = new Uri(BaseUrl) };
-            var form = await http.GetStringAsync("/login");
-            var token = WebUtility.HtmlDecode(Regex.Match(form, "name=\"__RequestVerificationToken\" value=\"([^\"]+)\"").Groups[1].Value);
-            using var content = new FormUrlEncodedContent(new Dictionary<string, string>
-            {
-                ["__RequestVerificationToken"] = token,
-                ["_handler"] = "sign-in",
-                ["UserName"] = user,
-                ["Password"] = user == "admin" ? AdminPassword : UserPassword,
-            });
-            using var response = await http.PostAsync("/login", content);
-            var cookie = jar.GetCookies(new Uri(BaseUrl))[CookieName]
-                ?? throw new InvalidOperationException($"Signing in as {user} set no cookie (status {(int)response.StatusCode}).");
-            _cookies[user] = cookie.Value;
-            return cookie.Value;
+            var cookie = await FormSignIn.GetCookieAsync(BaseUrl, user, user == "admin" ? AdminPassword : UserPassword);
+            _cookies[user] = cookie;
+            return cookie;
         }
         finally
         {
@@ -105,7 +89,7 @@ public sealed class DashboardApp : IAsyncLifetime
     }
 
     /// <summary>The sign-in cookie's name.</summary>
-    public const string CookieName = "mqtt-dashboard";
+    public const string CookieName = FormSignIn.CookieName;
 
     private sealed class Factory : WebApplicationFactory<Program>
     {

@@ -309,6 +309,15 @@ public sealed class SessionsRealClientTests(DashboardApp app, AclDashboardApp ac
 
     private async Task OpenAclSessionsAsync(string path)
     {
+        // Cookies do not tell ports apart: this app's own cookie replaces the shared app's for the test.
+        await Context.AddCookiesAsync(
+        [
+            new Microsoft.Playwright.Cookie
+            {
+                Name = DashboardApp.CookieName, Value = await acl.AdminCookieAsync(), Url = acl.BaseUrl,
+                HttpOnly = true, SameSite = SameSiteAttribute.Strict,
+            },
+        ]);
         await Page.GotoAsync(acl.BaseUrl + path);
         await Expect(RunButton).ToBeEnabledAsync(new() { Timeout = InteractiveTimeout });
     }
