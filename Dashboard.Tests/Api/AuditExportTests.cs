@@ -9,8 +9,8 @@ using Microsoft.Extensions.DependencyInjection;
 namespace Dashboard.Tests.Api;
 
 /// <summary>
-/// /export/audit: over real HTTP only its refusal, since sign-in is not wired into the test host yet; what
-/// an Admin gets is checked on the endpoint's handler with a request built by hand.
+/// /export/audit: who gets it over real HTTP; what an Admin gets in detail is checked on the endpoint's
+/// handler with a request built by hand, against a database whose clock the test moves.
 /// </summary>
 public sealed class AuditExportTests : IDisposable
 {
@@ -26,29 +26,48 @@ public sealed class AuditExportTests : IDisposable
     public void Dispose() => _security.Dispose();
 
     [Fact]
-    public async Task Get_Anonymous_IsRefused()
+    public async Task Get_Anonymous_SentToSignIn()
     {
         await using var host = DashboardHost.Start();
-        using var http = new HttpClient { BaseAddress = host.HttpUrl };
+        using var browser = new BrowserClient(host.HttpUrl);
 
-        using var response = await http.GetAsync(new Uri("/export/audit", UriKind.Relative), Cancel);
+        using var response = await browser.GetAsync("/export/audit");
 
-        Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
+        Assert.Equal(HttpStatusCode.Redirect, response.StatusCode);
+        Assert.StartsWith("/login?returnUrl=", response.Headers.Location?.PathAndQuery, StringComparison.Ordinal);
         Assert.DoesNotContain("session.disconnect", await response.Content.ReadAsStringAsync(Cancel), StringComparison.Ordinal);
     }
 
     [Fact]
-    public async Task Get_ApiKeyEvenMgmt_IsForbidden()
+    public async Task Get_ApiKeyEvenMgmt_IsNoUser()
     {
         await using var host = DashboardHost.Start(("Api:Keys:0:Key", "audit-test-key"), ("Api:Keys:0:Scope", "mgmt"));
-        using var http = new HttpClient { BaseAddress = host.HttpUrl };
+        using var browser = new BrowserClient(host.HttpUrl);
         using var request = new HttpRequestMessage(HttpMethod.Get, "/export/audit");
         request.Headers.Add(ApiKeys.HeaderName, "audit-test-key");
 
-        using var response = await http.SendAsync(request, Cancel);
+        using var response = await browser.SendAsync(request);
 
-        // The audit log is for Admins, and a key is no user.
-        Assert.Equal(HttpStatusCode.Forbidden, response.StatusCode);
+        // The audit log is for Admins, and a key is no user: it gets what anybody not signed in gets.
+        Assert.Equal(HttpStatusCode.Redirect, response.StatusCode);
+        Assert.DoesNotContain("session.disconnect", await response.Content.ReadAsStringAsync(Cancel), StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData(UserRole.Viewer, HttpStatusCode.Forbidden)]
+    [InlineData(UserRole.Operator, HttpStatusCode.Forbidden)]
+    [InlineData(UserRole.Admin, HttpStatusCode.OK)]
+    public async Task Get_SignedIn_OnlyAdmins(UserRole role, HttpStatusCode expected)
+    {
+        await using var host = DashboardHost.Start();
+        host.AddUser("someone", role);
+        using var browser = await host.SignInAsync("someone");
+
+        using var response = await browser.GetAsync("/export/audit");
+
+        Assert.Equal(expected, response.StatusCode);
+        // Its own sign-in is in the log, so an Admin's export is not empty.
+        Assert.Equal(expected == HttpStatusCode.OK, (await response.Content.ReadAsStringAsync(Cancel)).Contains("sign-in", StringComparison.Ordinal));
     }
 
     [Fact]

@@ -26,10 +26,11 @@ public abstract class DashboardTestContext : BunitContext
         Services.AddDashboardUi();
         // The broker's control is not in Core's registration; pages get one that records what they asked.
         Services.AddSingleton<ISessionControl>(SessionControl);
-        // Signed in as an Admin unless a test says otherwise, so every button a page can show is shown.
+        // Signed in as an Operator unless a test says otherwise, so every session action a page can show
+        // is shown; admin-only parts (they need the security stores) belong to SecurityTestContext's tests.
         // Before anything resolves a service: bUnit takes no registrations after that.
         Authorization = AddAuthorization();
-        SignInAs(UserRole.Admin);
+        SignInAs(UserRole.Operator);
         // MudBlazor calls JavaScript the test does not need to answer.
         JSInterop.Mode = JSRuntimeMode.Loose;
         // As in the browser after the circuit starts: live subscriptions only start when interactive.

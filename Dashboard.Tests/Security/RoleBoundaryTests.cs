@@ -95,6 +95,27 @@ public sealed class RoleBoundaryTests : IAsyncLifetime
         }
     }
 
+    [Theory]
+    [InlineData("vera", HttpStatusCode.Forbidden)]
+    [InlineData("olga", HttpStatusCode.Forbidden)]
+    [InlineData("admin", HttpStatusCode.OK)]
+    public async Task AdminPages_OnlyForAdmins(string user, HttpStatusCode expected)
+    {
+        using var browser = await _host.SignInAsync(user);
+
+        foreach (var path in new[] { "/audit", "/admin/users", "/admin/keys", "/admin/tokens", "/export/audit" })
+        {
+            using var response = await browser.GetAsync(path);
+            Assert.True(expected == response.StatusCode, $"{user} {path}: {(int)response.StatusCode}");
+            if (expected == HttpStatusCode.Forbidden && !path.StartsWith("/export", StringComparison.Ordinal))
+            {
+                Assert.Contains("You are not allowed to see this page", await response.Content.ReadAsStringAsync(Cancel), StringComparison.Ordinal);
+            }
+        }
+        // Every signed-in user may change their own password.
+        Assert.Equal(HttpStatusCode.OK, (await browser.GetAsync("/account/password")).StatusCode);
+    }
+
     [Fact]
     public async Task Api_SignInCookieIsNoApiKey_401()
     {

@@ -64,6 +64,12 @@ public sealed class WallTokenSignInTests : IAsyncLifetime
     [InlineData("/sessions/client1")]
     [InlineData("/")]
     [InlineData("/export/sessions")]
+    [InlineData("/audit")]
+    [InlineData("/export/audit")]
+    [InlineData("/admin/users")]
+    [InlineData("/admin/keys")]
+    [InlineData("/admin/tokens")]
+    [InlineData("/account/password")]
     public async Task WallScreen_AnythingButTheWall_403(string path)
     {
         using var tv = await WallScreenAsync();

@@ -42,7 +42,6 @@ public class SessionsRoleTests : DashboardTestContext
     [Theory]
     [InlineData(UserRole.Viewer, false)]
     [InlineData(UserRole.Operator, true)]
-    [InlineData(UserRole.Admin, true)]
     public void Detail_ButtonsOnlyForRolesThatMayAct(UserRole role, bool shown)
     {
         SignInAs(role);
