@@ -179,7 +179,10 @@ public sealed class SessionsRealClientTests(DashboardApp app, AclDashboardApp ac
         await Expect(Row(clientId)).ToHaveCountAsync(0);
         await SaveScreenshotAsync("real-disconnect-row-gone");
         var disconnected = await closed.Task.WaitAsync(TimeSpan.FromSeconds(15), Cancel);
-        Assert.Equal(MqttClientDisconnectReason.AdministrativeAction, disconnected.Reason);
+        // MQTTnet sends DISCONNECT 0x98 and then drops the connection; over Kestrel the drop can overtake
+        // the packet on a busy machine, and the client then reports a plain close. The reason code
+        // itself is checked in MqttSessionControlTests, on a transport where it cannot be lost.
+        Assert.Contains(disconnected.Reason, DisconnectReasons.FromServer);
         Assert.False(client.Client.IsConnected);
 
         // Asking for its old session back: the broker has none left to resume.
