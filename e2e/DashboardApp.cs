@@ -104,6 +104,8 @@ public sealed class DashboardApp : IAsyncLifetime
             builder.UseSetting("Broker:NodeName", "e2e@127.0.0.1");
             builder.UseSetting("Data:Path", _dataPath);
             builder.UseSetting("Auth:AdminPassword", AdminPassword);
+            // Open pages re-check their sign-in this often, so a revocation shows within a test's patience.
+            builder.UseSetting("Auth:RevalidateInterval", "00:00:02");
         }
 
         protected override void Dispose(bool disposing)
