@@ -59,6 +59,28 @@ public sealed class WallTokenSignInTests : IAsyncLifetime
         Assert.Null(BrowserClient.SignInCookie(response));
     }
 
+    [Fact]
+    public async Task Wall_TokenUse_AuditedOncePerBrowserAndEachRefusal()
+    {
+        var audit = _host.Services.GetRequiredService<AuditLog>();
+        using var tv = new BrowserClient(_host.HttpUrl);
+
+        (await tv.GetAsync("/wall?token=" + _secret)).Dispose();
+        (await tv.GetAsync("/wall?token=" + _secret)).Dispose();
+        using var stranger = new BrowserClient(_host.HttpUrl);
+        (await stranger.GetAsync("/wall?token=mqdw_guessing-at-tokens")).Dispose();
+
+        var entries = audit.Query(new AuditQuery { Action = AuditActions.WallSignIn }).Value.Entries;
+        Assert.Collection(
+            entries,
+            refused =>
+            {
+                Assert.Equal(("anonymous", "mqdw_guess…"), (refused.Actor, refused.Target));
+                Assert.StartsWith("Refused", refused.Result, StringComparison.Ordinal);
+            },
+            signedIn => Assert.Equal(("wall:lobby-tv", "lobby-tv", "Success"), (signedIn.Actor, signedIn.Target, signedIn.Result)));
+    }
+
     [Theory]
     [InlineData("/sessions")]
     [InlineData("/sessions/client1")]

@@ -15,10 +15,11 @@ public static class AuditActions
     public const string ApiKeyRevoke = "apikey.revoke";
     public const string WallTokenCreate = "walltoken.create";
     public const string WallTokenRevoke = "walltoken.revoke";
+    public const string WallSignIn = "wall.sign-in";
 
     public static IReadOnlyList<string> All { get; } =
     [
         SessionDisconnect, SessionReauthorize, SignIn, UserAdd, UserRole, UserResetPassword, UserChangePassword,
-        UserDelete, ApiKeyCreate, ApiKeyRevoke, WallTokenCreate, WallTokenRevoke,
+        UserDelete, ApiKeyCreate, ApiKeyRevoke, WallTokenCreate, WallTokenRevoke, WallSignIn,
     ];
 }

@@ -11,8 +11,11 @@ namespace Dashboard.Security;
 /// after restarts and after the cookie expired. A signed-in user who opens such a link stays who they are.
 /// An invalid token is answered with a 401 page that says so, not the sign-in form, which a TV cannot use.
 /// </remarks>
-internal sealed class WallTokenSignIn(RequestDelegate next, WallTokenStore tokens)
+internal sealed class WallTokenSignIn(RequestDelegate next, WallTokenStore tokens, AuditLog audit)
 {
+    // Enough of a presented secret to tell attempts apart in the audit log, too little to use.
+    private const int ShownSecretLength = 10;
+
     public const string WallPath = "/wall";
 
     public async Task InvokeAsync(HttpContext context)
@@ -25,6 +28,8 @@ internal sealed class WallTokenSignIn(RequestDelegate next, WallTokenStore token
         }
         if (presented.Count != 1 || tokens.Verify(presented[0]) is not { } token)
         {
+            var shown = presented.Count == 1 ? Shorten(presented[0] ?? "") : $"{presented.Count} tokens";
+            audit.Append(AuditActors.Anonymous, AuditActions.WallSignIn, shown, "{}", "Refused: unknown, revoked or expired token");
             await RefuseAsync(context);
             return;
         }
@@ -32,12 +37,20 @@ internal sealed class WallTokenSignIn(RequestDelegate next, WallTokenStore token
         if (user.Identity?.IsAuthenticated != true || user.IsWallScreen())
         {
             var principal = DashboardClaims.ForWall(token);
+            // A TV reloads its link after every restart; only a browser that becomes this wall is an entry.
+            if (user.Identity?.Name != principal.Identity?.Name)
+            {
+                audit.Append(principal.Identity!.Name!, AuditActions.WallSignIn, token.Name, "{}", "Success");
+            }
             await context.SignInAsync(DashboardClaims.Scheme, principal, new AuthenticationProperties { IsPersistent = true });
             // This request is authorized as the wall too, not only the next one.
             context.User = principal;
         }
         await next(context);
     }
+
+    private static string Shorten(string secret) =>
+        secret.Length <= ShownSecretLength ? secret : secret[..ShownSecretLength] + "…";
 
     private static async Task RefuseAsync(HttpContext context)
     {
