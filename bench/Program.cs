@@ -11,6 +11,7 @@ return args switch
     ["repeat", .. var rest] => Repeat.Run(rest),
     ["live-latency", .. var rest] => LiveFeedLatency.RunAsync(rest).GetAwaiter().GetResult(),
     ["live-memory", .. var rest] => LiveFeedMemory.Run(rest),
+    ["grid", .. var rest] => GridRefresh.Run(rest),
     ["broker", .. var rest] => BrokerThroughput.RunAsync(rest).GetAwaiter().GetResult(),
     _ => RunBenchmarks(args),
 };

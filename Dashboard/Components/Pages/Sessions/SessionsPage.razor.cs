@@ -167,16 +167,10 @@ public sealed partial class SessionsPage : IDisposable
 
     private Task<GridData<GridRow>> LoadRows(GridState<GridRow> state, CancellationToken cancellationToken)
     {
-        // Sorted and paged here, on the server: only one page of rows goes to the browser.
-        IEnumerable<GridRow> rows = (ViewModel.Result?.Rows ?? []).Select(cells => new GridRow(cells));
-        if (Sort is { } sort && ViewModel.IndexOf(sort.Column) is var index and >= 0)
-        {
-            rows = sort.Descending
-                ? rows.OrderByDescending(row => row.Cells[index], CellComparer.Instance)
-                : rows.OrderBy(row => row.Cells[index], CellComparer.Instance);
-        }
-        var all = ViewModel.Result?.Rows.Count ?? 0;
-        var page = rows.Skip(state.Page * state.PageSize).Take(state.PageSize).ToArray();
+        var rows = ViewModel.Result?.Rows ?? [];
+        var sortIndex = Sort is { } sort ? ViewModel.IndexOf(sort.Column) : -1;
+        var page = GridPaging.Page(rows, sortIndex, Sort?.Descending ?? false, state.Page, state.PageSize);
+        var all = rows.Count;
         _pageKeys = [.. page.Select(ViewModel.KeyOf).OfType<QueueKey>().Distinct()];
         return Task.FromResult(new GridData<GridRow> { Items = page, TotalItems = all });
     }

@@ -1,5 +1,3 @@
-using System.Text;
-using Dashboard.Core.Output;
 using Dashboard.Core.Query;
 using Dashboard.Core.Sessions;
 using Dashboard.Core.Store;
@@ -45,7 +43,7 @@ public sealed class SessionsViewModel(SessionStore store)
     public IReadOnlySet<QueueKey> Changed { get; private set; } = new HashSet<QueueKey>();
 
     // Each queue's rows as one string, from the previous run, to tell which queues a refresh changed.
-    private Dictionary<QueueKey, string> _fingerprints = [];
+    private Dictionary<QueueKey, int> _fingerprints = [];
 
     /// <summary>Why the latest applied text could not run; null when it ran.</summary>
     public string? Error { get; private set; }
@@ -165,25 +163,60 @@ public sealed class SessionsViewModel(SessionStore store)
 
     private void TrackChanges(bool report)
     {
-        var fingerprints = new Dictionary<QueueKey, string>();
+        // A hash of each queue's cells, not their text: with every row of 100,000 sessions shown, building
+        // strings made this most of a refresh. A collision only costs one missed highlight.
+        var client = IndexOf("client_id");
+        var mountpoint = IndexOf("mountpoint");
+        var fingerprints = new Dictionary<QueueKey, int>(_fingerprints.Count);
+        var changed = new HashSet<QueueKey>();
         foreach (var cells in Result?.Rows ?? [])
         {
-            if (KeyOf(new GridRow(cells)) is not { } key)
+            if (client < 0 || mountpoint < 0 || cells[client] is not string clientId || cells[mountpoint] is not string mount)
             {
                 continue;
             }
-            var text = new StringBuilder();
+            var key = new QueueKey(mount, clientId);
+            // A queue's later rows (one per subscription or message) fold into its first row's hash.
+            var hash = new HashCode();
+            if (fingerprints.TryGetValue(key, out var earlier))
+            {
+                hash.Add(earlier);
+            }
             foreach (var cell in cells)
             {
-                // Unit separators keep ("a", "bc") and ("ab", "c") apart; null differs from "undefined".
-                text.Append(cell is null ? "\u0000" : ValueText.Plain(cell)).Append('\u001f');
+                AddCell(ref hash, cell);
             }
-            fingerprints[key] = fingerprints.TryGetValue(key, out var earlier) ? earlier + "\u001e" + text : text.ToString();
+            fingerprints[key] = hash.ToHashCode();
         }
-        Changed = report
-            ? fingerprints.Where(f => !_fingerprints.TryGetValue(f.Key, out var before) || before != f.Value).Select(f => f.Key).ToHashSet()
-            : new HashSet<QueueKey>();
+        if (report)
+        {
+            foreach (var (key, fingerprint) in fingerprints)
+            {
+                if (!_fingerprints.TryGetValue(key, out var before) || before != fingerprint)
+                {
+                    changed.Add(key);
+                }
+            }
+        }
+        Changed = changed;
         _fingerprints = fingerprints;
+    }
+
+    private static void AddCell(ref HashCode hash, object? cell)
+    {
+        switch (cell)
+        {
+            case null:
+                // Distinct from any value, so null and "undefined" differ.
+                hash.Add(-1);
+                break;
+            case ReadOnlyMemory<byte> bytes:
+                hash.AddBytes(bytes.Span);
+                break;
+            default:
+                hash.Add(cell);
+                break;
+        }
     }
 
     private static int IndexIn(IReadOnlyList<string> columns, string column)
