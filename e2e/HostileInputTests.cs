@@ -66,6 +66,8 @@ public sealed partial class HostileInputTests(DashboardApp app) : DashboardPageT
         await Expect(Cell("hostile-\\u202eelif.exe")).ToBeVisibleAsync();
         // Anchored: the row's selection checkbox is named "Select hostile-long-…" in the cell before.
         await Expect(SessionsTable.GetByRole(AriaRole.Cell).Filter(new() { HasTextRegex = LongIdCell() })).ToHaveCountAsync(1);
+        // Cut to 40 characters on screen, the value shows on hover: its first 1,000 characters.
+        await Expect(SessionsTable.GetByRole(AriaRole.Link, new() { Name = LongId })).ToHaveAttributeAsync("title", LongId[..1_000] + "…");
         await AssertNothingRanAsync();
         await AssertNoHorizontalOverflowAsync();
         // The 20,000-character id is cut short in its cell, so the columns after it stay in view.

@@ -1,5 +1,6 @@
 using System.Globalization;
 using Dashboard.Core.Actions;
+using Dashboard.Core.Output;
 using Dashboard.Core.Query;
 using Dashboard.Core.Sessions;
 using Dashboard.Core.Store;
@@ -267,6 +268,15 @@ public sealed partial class SessionsPage : IDisposable
     private string RowCountText(QueryResult result) => string.Create(
         CultureInfo.InvariantCulture,
         $"{result.Rows.Count} {(result.Rows.Count == 1 ? "row" : "rows")}{(ViewModel.MatchCount is not null ? $" of {ViewModel.MatchCountText} matching" : "")} · {result.Elapsed.TotalMilliseconds:0.#} ms");
+
+    // Cells are cut at 40 characters (the page's CSS); a longer value shows whole on hover, up to a
+    // length a tooltip can hold (the detail page has the rest).
+    private static string? CellTitle(object? value)
+    {
+        const int cut = 40, most = 1_000;
+        var text = ValueText.Printable(value);
+        return text.Length <= cut ? null : text.Length <= most ? text : text[..most] + "…";
+    }
 
     public void Dispose() => _subscription?.Dispose();
 }
