@@ -21,6 +21,7 @@ builder.Services.AddSessionApi();
 var app = builder.Build();
 
 app.UseSecurityHeaders();
+app.UseSameOriginSockets();
 if (!app.Environment.IsDevelopment())
 {
     app.UseExceptionHandler("/Error", createScopeForErrors: true);

@@ -36,6 +36,7 @@ public sealed record PayloadPreview(string Text, bool IsHex, bool Truncated, int
             : new PayloadPreview(ValueText.Hex(shown), IsHex: true, truncated, payload.Length);
     }
 
+    // What Printable escapes, bidi controls included, except the layout a text payload may have.
     private static bool IsUnprintable(char c) =>
-        c is not ('\t' or '\n' or '\r') && (char.IsControl(c) || c is '\u2028' or '\u2029');
+        c is not ('\t' or '\n' or '\r') && ValueText.IsControl(c);
 }

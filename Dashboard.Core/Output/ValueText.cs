@@ -75,7 +75,8 @@ public static class ValueText
 
     private static string PayloadText(ReadOnlySpan<byte> bytes) => TryDecodeUtf8(bytes) ?? Hex(bytes);
 
-    private static bool IsControl(char c) =>
+    /// <summary>Whether <paramref name="c"/> is written escaped by <see cref="Printable"/>.</summary>
+    internal static bool IsControl(char c) =>
         char.IsControl(c) || c is '\u2028' or '\u2029' || IsBidiControl(c);
 
     // Marks, embeddings, overrides and isolates: invisible, yet they change the order text is shown in.

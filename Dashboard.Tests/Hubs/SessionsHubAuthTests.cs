@@ -87,4 +87,25 @@ public sealed class SessionsHubAuthTests
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
     }
+    [Theory]
+    [InlineData(null, HttpStatusCode.OK)]
+    [InlineData("same", HttpStatusCode.OK)]
+    [InlineData("http://127.0.0.1:1", HttpStatusCode.Forbidden)]
+    [InlineData("http://evil.example", HttpStatusCode.Forbidden)]
+    public async Task Negotiate_FromAnotherOrigin_Refused(string? origin, HttpStatusCode expected)
+    {
+        // SameSite ignores the port, so a page on another port of this host would carry the cookie.
+        await using var host = HubClient.StartHost();
+        using var http = new HttpClient();
+        using var request = new HttpRequestMessage(HttpMethod.Post, new Uri(host.HttpUrl, SessionsHub.Path + "/negotiate?negotiateVersion=1"));
+        request.Headers.Add("x-api-key", HubClient.ReadKey);
+        if (origin is not null)
+        {
+            request.Headers.Add("Origin", origin == "same" ? host.HttpUrl.GetLeftPart(UriPartial.Authority) : origin);
+        }
+
+        using var response = await http.SendAsync(request, Cancel);
+
+        Assert.Equal(expected, response.StatusCode);
+    }
 }

@@ -76,6 +76,32 @@ public sealed class AuditedSessionControlTests : IDisposable
     }
 
     [Fact]
+    public async Task DisconnectAsync_OperatorWhoseSignInWentStale_RefusedAndAudited()
+    {
+        // Demoted a moment ago: the open page still holds the Operator's sign-in, the database does not.
+        var inner = new RecordingSessionControl();
+        var control = new AuditedSessionControl(inner, _db.Audit, new FixedActor("olga", Principal("olga", "Operator")), _ => false);
+
+        var refused = await Assert.ThrowsAsync<ActionNotAllowedException>(() =>
+            control.DisconnectAsync(new DisconnectRequest { ClientId = "client1" }, TestContext.Current.CancellationToken));
+
+        Assert.Equal("Not allowed: your sign-in is no longer valid; sign in again to disconnect", refused.Message);
+        Assert.Empty(inner.Disconnects);
+        Assert.Equal("Refused: sign-in no longer valid", _db.AuditEntries().Single().Result);
+    }
+
+    [Fact]
+    public async Task DisconnectAsync_OperatorStillCurrent_Acts()
+    {
+        var inner = new RecordingSessionControl();
+        var control = new AuditedSessionControl(inner, _db.Audit, new FixedActor("olga", Principal("olga", "Operator")), _ => true);
+
+        await control.DisconnectAsync(new DisconnectRequest { ClientId = "client1" }, TestContext.Current.CancellationToken);
+
+        Assert.Single(inner.Disconnects);
+    }
+
+    [Fact]
     public async Task ReauthorizeAsync_Viewer_RefusedAndAudited()
     {
         var inner = new RecordingSessionControl();

@@ -1,6 +1,5 @@
 using System.Net;
 using System.Reflection;
-using System.Security.Claims;
 using Dashboard.Core.Actions;
 using Dashboard.Core.Sessions;
 using Dashboard.Core.Store;
@@ -74,8 +73,9 @@ public sealed class RoleBoundaryTests : IAsyncLifetime
         // The UI's path: the circuit's authentication state, the scoped actor, the audited control.
         await using var scope = _host.Services.CreateAsyncScope();
         var name = role.ToLowerInvariant() + "-user";
-        var principal = new ClaimsPrincipal(new ClaimsIdentity(
-            [new Claim(ClaimTypes.Name, name), new Claim(ClaimTypes.Role, role)], DashboardClaims.Scheme));
+        // A real user: the control checks the sign-in against the database at the moment of acting.
+        var user = _host.Services.GetRequiredService<UserStore>().Add(name, Enum.Parse<UserRole>(role), "a long password", "admin").Value;
+        var principal = DashboardClaims.ForUser(user);
         ((IHostEnvironmentAuthenticationStateProvider)scope.ServiceProvider.GetRequiredService<AuthenticationStateProvider>())
             .SetAuthenticationState(Task.FromResult(new AuthenticationState(principal)));
         var control = scope.ServiceProvider.GetRequiredService<ISessionControl>();

@@ -60,6 +60,29 @@ public sealed class SignInTests : IAsyncLifetime
         Assert.DoesNotContain("<!--Blazor:{", html, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task NotFound_Anonymous_ShowsNoSessionCounts()
+    {
+        // The not-found page is open to anyone and shares the app's layout; the broker's counts are not.
+        using var response = await _browser.GetAsync("/not-found");
+        var html = await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken);
+
+        Assert.Contains("MQTT Sessions", html, StringComparison.Ordinal);
+        Assert.DoesNotContain("Session counts", html, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("password-changed", true)]
+    [InlineData("<script>alert(1)</script>", false)]
+    [InlineData("", false)]
+    public async Task LoginPage_Reason_OnlyTheKnownNoticeShows(string reason, bool shown)
+    {
+        var html = await _browser.GetStringAsync("/login?reason=" + Uri.EscapeDataString(reason));
+
+        Assert.Equal(shown, html.Contains("Your password is changed: sign in with the new one.", StringComparison.Ordinal));
+        Assert.DoesNotContain("<script>alert", html, StringComparison.Ordinal);
+    }
+
     [Theory]
     [InlineData("admin", "wrong-password")]
     [InlineData("nobody", "wrong-password")]

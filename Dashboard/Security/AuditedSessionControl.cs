@@ -1,3 +1,4 @@
+using System.Security.Claims;
 using Dashboard.Core.Actions;
 
 namespace Dashboard.Security;
@@ -8,8 +9,12 @@ namespace Dashboard.Security;
 /// It also refuses a signed-in principal below Operator (and nobody signed in), whatever the UI showed:
 /// the refusal is audited and thrown as <see cref="ActionNotAllowedException"/>. A caller that named the
 /// actor itself (the API, after checking its key's scope) is not checked again.
+/// <paramref name="isCurrent"/> checks a signed-in principal against the database at the moment of the
+/// action: an open page's sign-in is otherwise only re-checked every 30 s, and a demoted Operator must
+/// not keep acting until then.
 /// </summary>
-public sealed class AuditedSessionControl(ISessionControl inner, AuditLog audit, IActorAccessor actor) : ISessionControl
+public sealed class AuditedSessionControl(
+    ISessionControl inner, AuditLog audit, IActorAccessor actor, Func<ClaimsPrincipal, bool>? isCurrent = null) : ISessionControl
 {
     public async Task<DisconnectResult> DisconnectAsync(DisconnectRequest request, CancellationToken cancellationToken = default)
     {
@@ -53,6 +58,11 @@ public sealed class AuditedSessionControl(ISessionControl inner, AuditLog audit,
 
     private void Authorize(Actor who, string action, string target, string parameters, string verb)
     {
+        if (who.User is { Identity.IsAuthenticated: true } signedIn && isCurrent is not null && !isCurrent(signedIn))
+        {
+            audit.Append(who.Name, action, target, parameters, "Refused: sign-in no longer valid");
+            throw new ActionNotAllowedException($"Not allowed: your sign-in is no longer valid; sign in again to {verb}");
+        }
         if (who.User is not { } user || user.HasRole(UserRole.Operator))
         {
             return;

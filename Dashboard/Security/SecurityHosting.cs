@@ -41,7 +41,8 @@ public static class SecurityHosting
         services.AddScoped<ISessionControl>(provider => new AuditedSessionControl(
             provider.GetRequiredService<TControl>(),
             provider.GetRequiredService<AuditLog>(),
-            provider.GetRequiredService<IActorAccessor>()));
+            provider.GetRequiredService<IActorAccessor>(),
+            provider.GetRequiredService<PrincipalValidator>().IsCurrent));
         return services;
     }
 }

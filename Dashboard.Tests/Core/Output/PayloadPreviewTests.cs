@@ -22,6 +22,8 @@ public class PayloadPreviewTests
     [InlineData(new byte[] { 0x41, 0x00, 0x42 }, "0x410042")]
     [InlineData(new byte[] { 0x1b, 0x5b, 0x32, 0x4a }, "0x1b5b324a")]
     [InlineData(new byte[] { 0xe2, 0x80, 0xa8 }, "0xe280a8")]
+    // "a", U+202E (right-to-left override), "b": shown as text it would reverse what follows it.
+    [InlineData(new byte[] { 0x61, 0xe2, 0x80, 0xae, 0x62 }, "0x61e280ae62")]
     public void Of_InvalidUtf8OrControlCharacters_IsHex(byte[] payload, string hex)
     {
         var preview = PayloadPreview.Of(payload);

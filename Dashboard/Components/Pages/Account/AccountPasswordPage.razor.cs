@@ -18,6 +18,9 @@ public sealed partial class AccountPasswordPage
     [Inject]
     public required UserStore Users { get; init; }
 
+    [Inject]
+    public required NavigationManager Navigation { get; init; }
+
     [CascadingParameter]
     public Task<AuthenticationState>? AuthenticationState { get; set; }
 
@@ -51,7 +54,9 @@ public sealed partial class AccountPasswordPage
             if (changed.IsSuccess)
             {
                 _current = _new = _repeat = null;
-                Show("Your password is changed.", succeeded: true);
+                // The new password gives the user a new security stamp, which ends every sign-in they had,
+                // this one too: rather than be thrown out at the next check, they sign in again now.
+                Navigation.NavigateTo($"/login?reason={LoginPage.PasswordChangedReason}&returnUrl=%2Fsessions", forceLoad: true);
             }
             else
             {

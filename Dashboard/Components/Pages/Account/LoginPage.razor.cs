@@ -31,7 +31,16 @@ public sealed partial class LoginPage
     [SupplyParameterFromQuery(Name = SignInHosting.ReturnUrlParameter)]
     public string? ReturnUrl { get; set; }
 
+    /// <summary>Why the user is here again: <c>password-changed</c> after changing their own password.</summary>
+    [SupplyParameterFromQuery(Name = "reason")]
+    public string? Reason { get; set; }
+
     private string? Message { get; set; }
+
+    /// <summary>What an arriving user is told before signing in; fixed texts, never the query's own words.</summary>
+    private string? Notice => Reason == PasswordChangedReason ? "Your password is changed: sign in with the new one." : null;
+
+    public const string PasswordChangedReason = "password-changed";
 
     private async Task SignInAsync()
     {

@@ -26,6 +26,10 @@ public static class ExpiryDate
         {
             midnight = midnight.AddHours(1);
         }
-        return Result<DateTimeOffset?>.Ok(new DateTimeOffset(midnight, zone.GetUtcOffset(midnight)));
+        // The first and last days of the calendar can fall outside it once moved to UTC.
+        var utcTicks = midnight.Ticks - zone.GetUtcOffset(midnight).Ticks;
+        return utcTicks < DateTime.MinValue.Ticks || utcTicks > DateTime.MaxValue.Ticks
+            ? Result<DateTimeOffset?>.Fail($"Invalid expiry date \"{text}\": out of range")
+            : Result<DateTimeOffset?>.Ok(new DateTimeOffset(midnight, zone.GetUtcOffset(midnight)));
     }
 }

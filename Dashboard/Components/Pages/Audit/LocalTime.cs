@@ -33,6 +33,10 @@ public static class LocalTime
         {
             return Result<DateTimeOffset?>.Fail($"The {name} time {text} does not exist in {zone.Id} (the clocks skip it)");
         }
-        return Result<DateTimeOffset?>.Ok(new DateTimeOffset(local, zone.GetUtcOffset(local)));
+        // The first and last days of the calendar can fall outside it once moved to UTC.
+        var utcTicks = local.Ticks - zone.GetUtcOffset(local).Ticks;
+        return utcTicks < DateTime.MinValue.Ticks || utcTicks > DateTime.MaxValue.Ticks
+            ? Result<DateTimeOffset?>.Fail($"The {name} time {text} is out of range")
+            : Result<DateTimeOffset?>.Ok(new DateTimeOffset(local, zone.GetUtcOffset(local)));
     }
 }

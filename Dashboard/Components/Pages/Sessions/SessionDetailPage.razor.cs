@@ -1,4 +1,5 @@
 using System.Globalization;
+using Dashboard.Core.Output;
 using Dashboard.Core.Sessions;
 using Dashboard.Core.Store;
 using Microsoft.AspNetCore.Components;
@@ -54,7 +55,10 @@ public sealed partial class SessionDetailPage : IDisposable
             : $"your browser's time zone ({zone.Id}, UTC{BrowserTimeZone.OffsetText(zone.GetUtcOffset(Time.GetUtcNow()))})"
         : "UTC";
 
-    private string TitleText => ViewModel.Key is { } key ? $"{key.ClientId} · MQTT Sessions" : "Session · MQTT Sessions";
+    // Printable and cut like the heading: a tab title is no place for 64 KB or a right-to-left override.
+    private string TitleText => ViewModel.Key is { } key ? $"{Shorten(ValueText.Printable(key.ClientId))} · MQTT Sessions" : "Session · MQTT Sessions";
+
+    private static string Shorten(string text) => text.Length > ClientIdText.MaxShown ? text[..ClientIdText.MaxShown] + "…" : text;
 
     protected override void OnInitialized()
     {
