@@ -1,6 +1,7 @@
 using System.Net;
 using Dashboard.Hubs;
 using Dashboard.Security;
+using Microsoft.AspNetCore.SignalR.Client;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Dashboard.Tests.Hubs;
@@ -34,6 +35,30 @@ public sealed class SessionsHubAuthTests
 
         var error = await Assert.ThrowsAsync<HttpRequestException>(() => HubClient.ConnectAsync(host.HttpUrl, apiKey: secret));
         Assert.Equal(HttpStatusCode.Unauthorized, error.StatusCode);
+    }
+
+    [Fact]
+    public async Task OpenConnection_KeyRevoked_ConnectionEnds()
+    {
+        await using var host = HubClient.StartHost(("Auth:RevalidateInterval", "00:00:00.200"));
+        var keys = host.Services.GetRequiredService<ApiKeyStore>();
+        var revoked = keys.Create("old-script", ApiKeyScope.Read, null, "admin").Value.Secret;
+        var kept = keys.Create("kept-script", ApiKeyScope.Read, null, "admin").Value.Secret;
+        await using var revokedClient = await HubClient.ConnectAsync(host.HttpUrl, apiKey: revoked);
+        await using var keptClient = await HubClient.ConnectAsync(host.HttpUrl, apiKey: kept);
+        var closed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        revokedClient.Connection.Closed += _ =>
+        {
+            closed.TrySetResult();
+            return Task.CompletedTask;
+        };
+
+        keys.Revoke("old-script", "admin");
+
+        await closed.Task.WaitAsync(TimeSpan.FromSeconds(15), Cancel);
+        Assert.Equal(HubConnectionState.Disconnected, revokedClient.Connection.State);
+        // The check ends only what no longer stands: a configured or still valid key keeps its feed.
+        Assert.Equal(HubConnectionState.Connected, keptClient.Connection.State);
     }
 
     [Fact]

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Security.Claims;
 using System.Text.Encodings.Web;
 using Dashboard.Security;
@@ -21,6 +22,9 @@ internal sealed class ApiKeyAuthentication(
     /// <summary>The claim holding the key's scope: <c>read</c> or <c>mgmt</c>.</summary>
     public const string ScopeClaim = "api_scope";
 
+    /// <summary>The claim holding a stored key's id; configured keys have none.</summary>
+    public const string StoredKeyIdClaim = "api_key_id";
+
     protected override Task<AuthenticateResult> HandleAuthenticateAsync()
     {
         var caller = keys.Authorize(Request);
@@ -35,6 +39,11 @@ internal sealed class ApiKeyAuthentication(
         // The name is the audit log's actor for the key, so whatever this request does is attributed to it.
         var identity = new ClaimsIdentity(
             [new Claim(ClaimTypes.Name, caller.Actor), new Claim(ScopeClaim, ApiKeyStore.ScopeText(caller.Scope))], SchemeName);
+        if (caller.StoredId is { } id)
+        {
+            // So a long-lived connection (the hub) can be checked again after the key is revoked.
+            identity.AddClaim(new Claim(StoredKeyIdClaim, id.ToString(CultureInfo.InvariantCulture)));
+        }
         return Task.FromResult(AuthenticateResult.Success(new AuthenticationTicket(new ClaimsPrincipal(identity), SchemeName)));
     }
 

@@ -6,7 +6,8 @@ using Microsoft.Net.Http.Headers;
 namespace Dashboard.Api;
 
 /// <summary>Who called the API: the key's scope and the actor the audit log names.</summary>
-internal sealed record ApiCaller(ApiKeyScope Scope, string Actor);
+/// <summary>Who a key is; <c>StoredId</c> for keys made on the admin page (revocable), null for configured ones.</summary>
+internal sealed record ApiCaller(ApiKeyScope Scope, string Actor, long? StoredId = null);
 
 /// <summary>
 /// API keys from configuration (<c>Api:Keys:N:Key</c>, <c>Api:Keys:N:Scope</c>) and those created in the UI
@@ -69,7 +70,7 @@ internal sealed class ApiKeys
             }
         }
         // A stored key is looked up by its hash on every request, so a revocation applies to the next one.
-        return caller ?? (_store.Verify(presented) is { } stored ? new ApiCaller(stored.Scope, stored.Actor) : null);
+        return caller ?? (_store.Verify(presented) is { } stored ? new ApiCaller(stored.Scope, stored.Actor, stored.Id) : null);
     }
 
     /// <summary>Whether the request presents an API key in any way the hub accepts one (it may still be wrong).</summary>

@@ -38,6 +38,7 @@ public static class LiveHosting
             .RequireAuthenticatedUser());
         services.Configure<SessionFeedOptions>(configuration.GetSection("Live"));
         services.AddSingleton<SessionFeeds>();
+        services.AddHostedService<FeedRevalidation>();
         return services;
     }
 

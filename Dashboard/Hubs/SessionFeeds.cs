@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Security.Claims;
 using Dashboard.Core.Live;
 using Dashboard.Core.Query;
 using Dashboard.Core.Store;
@@ -20,6 +21,34 @@ public sealed class SessionFeeds(
     ILogger<SessionFeed> logger) : IDisposable
 {
     private readonly ConcurrentDictionary<string, SessionFeed> _feeds = new();
+    private readonly ConcurrentDictionary<string, HubCallerContext> _callers = new();
+
+    /// <summary>Remembers who is on a connection, so <see cref="Revalidate"/> can end it.</summary>
+    public void Track(HubCallerContext caller)
+    {
+        ArgumentNullException.ThrowIfNull(caller);
+        _callers[caller.ConnectionId] = caller;
+    }
+
+    /// <summary>
+    /// Ends every connection whose caller no longer stands (a revoked key or wall token, a user reset,
+    /// demoted or deleted): the feed shows every client id and topic, and a connection lives for weeks.
+    /// Returns how many it ended.
+    /// </summary>
+    public int Revalidate(Func<ClaimsPrincipal, bool> isCurrent)
+    {
+        ArgumentNullException.ThrowIfNull(isCurrent);
+        var ended = 0;
+        foreach (var caller in _callers.Values)
+        {
+            if (caller.User is not { } user || !isCurrent(user))
+            {
+                caller.Abort();
+                ended++;
+            }
+        }
+        return ended;
+    }
 
     /// <summary>Starts (or replaces) the connection's feed; returns the query's error, or null.</summary>
     public string? Start(string connectionId, string? query)
@@ -48,6 +77,7 @@ public sealed class SessionFeeds(
 
     public void Stop(string connectionId)
     {
+        _callers.TryRemove(connectionId, out _);
         if (_feeds.TryRemove(connectionId, out var feed))
         {
             feed.Dispose();

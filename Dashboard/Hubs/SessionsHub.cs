@@ -20,6 +20,7 @@ public sealed class SessionsHub(SessionFeeds feeds) : Hub<ISessionsClient>
             // The caller learns why in the close message; the connection has no use without a scope.
             throw new HubException(error);
         }
+        feeds.Track(Context);
         await base.OnConnectedAsync();
     }
 

@@ -72,6 +72,9 @@ public sealed class ApiKeyStore
     }
 
     /// <summary>The key a presented secret belongs to, or null when unknown, revoked or expired.</summary>
+    /// <summary>Whether the key with this id still works (not revoked, not expired).</summary>
+    public bool IsActive(long id) => _credentials.IsActive(id);
+
     public ApiKeyInfo? Verify(string? presented) => _credentials.Verify(presented) is { } credential ? ToInfo(credential) : null;
 
     private static ApiKeyInfo ToInfo(Credential c) => new(

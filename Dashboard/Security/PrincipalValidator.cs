@@ -9,7 +9,7 @@ namespace Dashboard.Security;
 /// not expired). Used by the cookie on every request and by open circuits on an interval, so a demotion
 /// or revocation reaches sessions that are already open. Each check is one indexed SQLite read.
 /// </summary>
-public sealed class PrincipalValidator(UserStore users, WallTokenStore wallTokens, TimeProvider time)
+public sealed class PrincipalValidator(UserStore users, WallTokenStore wallTokens, ApiKeyStore apiKeys)
 {
     public bool IsCurrent(ClaimsPrincipal principal)
     {
@@ -19,10 +19,16 @@ public sealed class PrincipalValidator(UserStore users, WallTokenStore wallToken
             // Nothing to revoke.
             return true;
         }
+        if (principal.Identity.AuthenticationType == Api.ApiKeyAuthentication.SchemeName)
+        {
+            // Configured keys live as long as the configuration; stored ones until revoked or expired.
+            return principal.FindFirst(Api.ApiKeyAuthentication.StoredKeyIdClaim)?.Value is not { } keyId
+                || (long.TryParse(keyId, NumberStyles.None, CultureInfo.InvariantCulture, out var key) && apiKeys.IsActive(key));
+        }
         if (principal.FindFirst(DashboardClaims.WallTokenId)?.Value is { } tokenId)
         {
             return long.TryParse(tokenId, NumberStyles.None, CultureInfo.InvariantCulture, out var id)
-                && wallTokens.List().Any(token => token.Id == id && token.IsActive(time.GetUtcNow()));
+                && wallTokens.IsActive(id);
         }
         var name = principal.Identity.Name;
         var stamp = principal.FindFirst(DashboardClaims.SecurityStamp)?.Value;

@@ -84,14 +84,22 @@ public sealed class SecurityDatabase : IDisposable
     public SqliteConnection Open()
     {
         var connection = new SqliteConnection(_connectionString);
-        connection.Open();
-        using var pragmas = connection.CreateCommand();
-        // synchronous=FULL: in WAL mode NORMAL already survives the app being killed, but may lose the
-        // last commits on power loss; these writes are rare human actions and an audit entry must
-        // outlive the action it reports, so the extra fsync per commit is worth it.
-        pragmas.CommandText = "PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON;";
-        pragmas.ExecuteNonQuery();
-        return connection;
+        try
+        {
+            connection.Open();
+            using var pragmas = connection.CreateCommand();
+            // synchronous=FULL: in WAL mode NORMAL already survives the app being killed, but may lose the
+            // last commits on power loss; these writes are rare human actions and an audit entry must
+            // outlive the action it reports, so the extra fsync per commit is worth it.
+            pragmas.CommandText = "PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON;";
+            pragmas.ExecuteNonQuery();
+            return connection;
+        }
+        catch
+        {
+            connection.Dispose();
+            throw;
+        }
     }
 
     private void Migrate()

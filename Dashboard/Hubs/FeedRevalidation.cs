@@ -1,0 +1,43 @@
+using Dashboard.Security;
+
+namespace Dashboard.Hubs;
+
+/// <summary>
+/// Checks the live feed's callers again every <c>Auth:RevalidateInterval</c> (default 30 s), as open
+/// pages are: the hub checks a caller only when it connects, and a revoked key must not keep streaming.
+/// </summary>
+internal sealed class FeedRevalidation(SessionFeeds feeds, PrincipalValidator validator, IConfiguration configuration,
+    TimeProvider time, ILogger<FeedRevalidation> logger) : BackgroundService
+{
+    private static readonly TimeSpan DefaultInterval = TimeSpan.FromSeconds(30);
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        var interval = configuration.GetValue<TimeSpan?>("Auth:RevalidateInterval") is { } configured && configured > TimeSpan.Zero
+            ? configured
+            : DefaultInterval;
+        using var timer = new PeriodicTimer(interval, time);
+        try
+        {
+            while (await timer.WaitForNextTickAsync(stoppingToken))
+            {
+                try
+                {
+                    if (feeds.Revalidate(validator.IsCurrent) is > 0 and var ended)
+                    {
+                        logger.LogInformation("Ended {Count} live-feed connections whose key, token or sign-in no longer stands", ended);
+                    }
+                }
+                catch (Exception exception) when (exception is not OperationCanceledException)
+                {
+                    // A busy database this round; the next tick tries again.
+                    logger.LogWarning(exception, "Could not check the live feed's callers again");
+                }
+            }
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+            // The app is stopping.
+        }
+    }
+}
