@@ -25,6 +25,7 @@ public static class SignInHosting
 
     public static IServiceCollection AddDashboardSignIn(this IServiceCollection services)
     {
+        services.AddSignInRateLimit();
         services.AddSingleton<PrincipalValidator>();
         services.AddAuthentication(DashboardClaims.Scheme)
             .AddCookie(DashboardClaims.Scheme, options =>
@@ -104,6 +105,8 @@ public static class SignInHosting
     public static WebApplication UseDashboardSignIn(this WebApplication app)
     {
         ArgumentNullException.ThrowIfNull(app);
+        // Before the wall-token sign-in, so a refused attempt costs no database write.
+        app.UseRateLimiter();
         app.UseMiddleware<WallTokenSignIn>();
         app.UseMiddleware<WallScope>();
         return app;
