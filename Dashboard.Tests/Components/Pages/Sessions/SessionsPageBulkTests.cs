@@ -2,6 +2,8 @@ using AngleSharp.Dom;
 using Bunit;
 using Dashboard.Components.Pages.Sessions;
 using Dashboard.Core.Actions;
+using Dashboard.Core.Sessions;
+using Dashboard.Core.Store;
 using MudBlazor;
 
 namespace Dashboard.Tests.Components.Pages.Sessions;
@@ -144,15 +146,88 @@ public class SessionsPageBulkTests : DashboardTestContext
     public void DisconnectSelected_HostileClientId_StaysTextInDialog()
     {
         const string hostile = "<img src=x onerror=alert(1)>";
+        const string reversed = "evil\u202Etxt.exe";
+        var huge = "h" + new string('x', 4_999);
         Connect(hostile, 1);
+        Connect(reversed, 2);
+        Connect(huge, 3);
         var (dialogs, _) = RenderProviders();
         var cut = Render<SessionsPage>();
 
-        SelectBox(cut, hostile).Change(true);
+        CheckBox(cut, "thead", "Select all rows on this page").Change(true);
         DisconnectSelected(cut).Click();
 
-        dialogs.WaitForAssertion(() => Assert.Equal(hostile, Assert.Single(dialogs.FindAll(".examples li")).TextContent));
+        dialogs.WaitForAssertion(() => Assert.Equal(3, dialogs.FindAll(".examples li").Count));
+        var examples = dialogs.FindAll(".examples li").Select(li => li.TextContent).ToArray();
+        Assert.Equal(hostile, examples[0]);
         Assert.Empty(dialogs.FindAll("img"));
+        // A right-to-left override would flip the rest of the line; it shows as its escape instead.
+        Assert.Equal("evil\\u202etxt.exe", examples[1]);
+        Assert.DoesNotContain("\u202E", dialogs.Markup, StringComparison.Ordinal);
+        // A 5,000-character id is cut, saying how much is left out.
+        Assert.StartsWith(huge[..ClientIdText.MaxShown], examples[2], StringComparison.Ordinal);
+        Assert.DoesNotContain(huge[..(ClientIdText.MaxShown + 1)], examples[2], StringComparison.Ordinal);
+        Assert.Contains("4,800 more characters", examples[2], StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void DisconnectSelected_MountpointKey_ShowsMountpointApartFromClientId()
+    {
+        Store.Apply(new ClientConnected(new QueueKey("site/a", "b/c"), true, null, "127.0.0.1", 1, 4));
+        var (dialogs, _) = RenderProviders();
+        var cut = Render<SessionsPage>();
+
+        CheckBox(cut, "tbody", "Select site/a/b/c").Change(true);
+        DisconnectSelected(cut).Click();
+
+        dialogs.WaitForAssertion(() => Assert.Equal("b/c", dialogs.Find(".examples li .client-id").TextContent));
+        Assert.Equal("site/a", dialogs.Find(".examples li .mountpoint-name").TextContent);
+    }
+
+    [Fact]
+    public void DisconnectSelected_OneFails_DisconnectsTheRestAndCountsTheFailure()
+    {
+        Connect("client1", 1);
+        Connect("client2", 2);
+        Connect("client3", 3);
+        SessionControl.DisconnectFailure = request => request.ClientId == "client2" ? new InvalidOperationException("database is locked") : null;
+        var (dialogs, snackbars) = RenderProviders();
+        var cut = Render<SessionsPage>();
+        CheckBox(cut, "thead", "Select all rows on this page").Change(true);
+
+        DisconnectSelected(cut).Click();
+        dialogs.WaitForAssertion(() => ConfirmBox(dialogs).Input("3"));
+        DialogButton(dialogs, "Disconnect").Click();
+
+        snackbars.WaitForAssertion(() => Assert.Contains("Disconnected 2 of 3; 1 failed", snackbars.Markup, StringComparison.Ordinal));
+        Assert.Equal(["client1", "client3"], SessionControl.Disconnects.Select(d => d.ClientId));
+        cut.WaitForAssertion(() => Assert.Equal("Disconnect selected (0)", DisconnectSelected(cut).TextContent.Trim()));
+    }
+
+    [Fact]
+    public async Task DisconnectSelected_PageDisposedMidway_StopsDisconnecting()
+    {
+        Connect("client1", 1);
+        Connect("client2", 2);
+        var blocked = new TaskCompletionSource<CancellationToken>();
+        SessionControl.DisconnectGate = token =>
+        {
+            blocked.TrySetResult(token);
+            return Task.Delay(Timeout.Infinite, token);
+        };
+        var (dialogs, _) = RenderProviders();
+        var cut = Render<SessionsPage>();
+        CheckBox(cut, "thead", "Select all rows on this page").Change(true);
+        DisconnectSelected(cut).Click();
+        dialogs.WaitForAssertion(() => ConfirmBox(dialogs).Input("2"));
+        DialogButton(dialogs, "Disconnect").Click();
+        cut.WaitForAssertion(() => Assert.True(blocked.Task.IsCompleted));
+        Assert.StartsWith("Disconnecting 0 of 2", DisconnectSelected(cut).TextContent.Trim(), StringComparison.Ordinal);
+
+        await DisposeComponentsAsync();
+
+        Assert.True((await blocked.Task).IsCancellationRequested);
+        Assert.Empty(SessionControl.Disconnects);
     }
 
     private (IRenderedComponent<MudDialogProvider> Dialogs, IRenderedComponent<MudSnackbarProvider> Snackbars) RenderProviders()

@@ -25,6 +25,27 @@ public class SessionsPageLiveTests : DashboardTestContext
     }
 
     [Fact]
+    public async Task Pause_ChangesKeepComing_RendersOnlyWhenChangesFirstWait()
+    {
+        Connect("client1", 1);
+        var cut = Render<SessionsPage>();
+        PauseSwitch(cut).Change(true);
+        Connect("late-1", 2);
+        PassRefreshInterval();
+        cut.WaitForAssertion(() => Assert.Contains("changes waiting", cut.Find(".paused-chip").TextContent, StringComparison.Ordinal));
+        var renders = cut.RenderCount;
+
+        Connect("late-2", 3);
+        PassRefreshInterval();
+        Connect("late-3", 4);
+        PassRefreshInterval();
+        // Queued behind the throttled callbacks, so they have run (and rendered, if they were going to).
+        await cut.InvokeAsync(() => { });
+
+        Assert.Equal(renders, cut.RenderCount);
+    }
+
+    [Fact]
     public void Pause_TurnedOff_RefreshesAtOnce()
     {
         Connect("client1", 1);
@@ -88,14 +109,23 @@ public class SessionsPageLiveTests : DashboardTestContext
     [Fact]
     public void Run_NewQuery_HighlightsNothing()
     {
-        Connect("client1", 1);
+        Connect("client1", 1, clean: false);
         Connect("client2", 2);
         var cut = Render<SessionsPage>();
+        Disconnect("client1");
+        PassRefreshInterval();
+        cut.WaitForAssertion(() => Assert.Equal(["client1"], ChangedClientIds(cut)));
 
+        // Well within the old highlight's time: a new query's rows are new, not changed.
         cut.Find(".query-box input").Input("--client_id --peer_port");
         cut.Find("button.run-button").Click();
-
         cut.WaitForAssertion(() => Assert.Equal(2, cut.FindAll("tbody tr .cell").Count / 2));
+        var ranQuery = cut.Instance.ViewModel.Result;
+        Subscribe("client2", "unrelated/topic");
+        PassRefreshInterval();
+
+        // The refresh ran (a new result) and changed no shown cell, so any highlight is the old grid's.
+        cut.WaitForAssertion(() => Assert.NotSame(ranQuery, cut.Instance.ViewModel.Result));
         Assert.Empty(cut.FindAll("tr.row-changed"));
     }
 

@@ -12,17 +12,24 @@ public sealed partial class SessionsPage
     private readonly Dictionary<QueueKey, DateTimeOffset> _highlightUntil = [];
     private bool _paused;
     private long _pausedAtVersion;
+    private bool _changesWaiting;
 
     // The store's version counts internal writes, not what a person would call a change, so the note
     // says only whether anything is waiting.
-    private string PausedText => Store.Version == _pausedAtVersion ? "Paused" : "Paused — changes waiting";
+    private string PausedText => _changesWaiting ? "Paused — changes waiting" : "Paused";
 
     // The store's throttled callback. A paused view keeps its rows and only notes that changes are waiting.
     private Task OnStoreChangedAsync()
     {
         if (_paused)
         {
-            StateHasChanged();
+            // Only the chip's text can change, and only once: re-rendering the whole page four times a
+            // second to show the same words would cost a busy broker's dashboard for nothing.
+            if (!_changesWaiting && Store.Version != _pausedAtVersion)
+            {
+                _changesWaiting = true;
+                StateHasChanged();
+            }
             return Task.CompletedTask;
         }
         return RefreshAsync();
@@ -34,6 +41,7 @@ public sealed partial class SessionsPage
         if (paused)
         {
             _pausedAtVersion = Store.Version;
+            _changesWaiting = false;
             return;
         }
         // Catch up at once rather than waiting for the next change.

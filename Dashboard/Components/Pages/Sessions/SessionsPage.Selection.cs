@@ -19,10 +19,14 @@ public sealed partial class SessionsPage
     private IReadOnlyList<QueueKey> _pageKeys = [];
     private string? _selectionNote;
     private bool _disconnecting;
+    private int _disconnectDone;
+    private int _disconnectTotal;
 
     private string SelectedText => string.Create(CultureInfo.InvariantCulture, $"{_selected.Count:N0} selected");
 
-    private string DisconnectSelectedText => string.Create(CultureInfo.InvariantCulture, $"Disconnect selected ({_selected.Count:N0})");
+    private string DisconnectSelectedText => _disconnecting
+        ? string.Create(CultureInfo.InvariantCulture, $"Disconnecting {_disconnectDone:N0} of {_disconnectTotal:N0}…")
+        : string.Create(CultureInfo.InvariantCulture, $"Disconnect selected ({_selected.Count:N0})");
 
     // Tri-state: all rows of this page selected, some, or none.
     private bool? PageSelection
@@ -106,41 +110,83 @@ public sealed partial class SessionsPage
             new DialogParameters<BulkDisconnectDialog>
             {
                 { d => d.Count, keys.Length },
-                { d => d.Examples, keys.Take(BulkDisconnectDialog.ExampleCount).Select(k => k.ToString()).ToArray() },
+                { d => d.Examples, keys.Take(BulkDisconnectDialog.ExampleCount).ToArray() },
             });
         if (await dialog.Result is not { Canceled: false, Data: bool cleanup })
         {
             return;
         }
+        // Taken once: Dispose cancels and then disposes the source, after which its Token would throw.
+        var cancellationToken = _leaving.Token;
+        _disconnectTotal = keys.Length;
+        _disconnectDone = 0;
         _disconnecting = true;
         StateHasChanged();
-        var found = 0;
+        int found = 0, failed = 0;
+        string? refusal = null;
+        var lastProgress = Time.GetUtcNow();
         try
         {
             // One after another: the broker's own disconnect is quick, and this keeps the page from
             // flooding it (and the store's change feed) with thousands of concurrent closes.
             foreach (var key in keys)
             {
-                var result = await Control.DisconnectAsync(new DisconnectRequest { ClientId = key.ClientId, Mountpoint = key.Mountpoint, Cleanup = cleanup });
-                found += result.Found ? 1 : 0;
+                try
+                {
+                    var result = await Control.DisconnectAsync(
+                        new DisconnectRequest { ClientId = key.ClientId, Mountpoint = key.Mountpoint, Cleanup = cleanup }, cancellationToken);
+                    found += result.Found ? 1 : 0;
+                }
+                catch (ActionNotAllowedException refused)
+                {
+                    // The role may not act (demoted while the page was open): the first refusal says why and
+                    // the rest are not tried, since each would be refused the same way.
+                    refusal = refused.Message;
+                    break;
+                }
+                catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+                {
+                    // The user left the page: nobody is left to tell, so stop without a report.
+                    return;
+                }
+                catch (Exception failure)
+                {
+                    // One session's failure (the audit log's database, the broker) must not end the run,
+                    // lose the count or take the circuit down with it; the rest are still worth trying.
+                    failed++;
+                    LogBulkDisconnectFailed(Logger, failure, key.ClientId, key.Mountpoint);
+                }
+                _disconnectDone++;
+                // A progress render per key would be thousands of renders; the refresh rate is plenty.
+                if (Time.GetUtcNow() - lastProgress >= RefreshInterval)
+                {
+                    lastProgress = Time.GetUtcNow();
+                    StateHasChanged();
+                }
             }
-        }
-        catch (ActionNotAllowedException refused)
-        {
-            // The role may not act (demoted while the page was open): the first refusal says why and
-            // the rest are not tried, since each would be refused the same way.
-            Snackbar.Add(builder => builder.AddContent(0, refused.Message), Severity.Error, configure => configure.VisibleStateDuration = 8000);
-            return;
         }
         finally
         {
             _disconnecting = false;
         }
+        if (refusal is not null)
+        {
+            Notify(refusal, Severity.Error);
+            if (_disconnectDone == 0)
+            {
+                // Nothing happened, so the selection stays for when the role allows it again.
+                return;
+            }
+        }
+        var done = _disconnectDone;
+        var missing = done - found - failed;
         var message = string.Create(CultureInfo.InvariantCulture,
-            $"Disconnected {found:N0} of {keys.Length:N0}{(cleanup ? " and cleaned up their sessions" : "")}{(found < keys.Length ? $"; {keys.Length - found:N0} no longer existed" : "")}");
-        Snackbar.Add(builder => builder.AddContent(0, message), found == keys.Length ? Severity.Success : Severity.Warning,
-            configure => configure.VisibleStateDuration = 8000);
+            $"Disconnected {found:N0} of {keys.Length:N0}{(cleanup ? " and cleaned up their sessions" : "")}{(missing > 0 ? $"; {missing:N0} no longer existed" : "")}{(failed > 0 ? $"; {failed:N0} failed" : "")}{(done < keys.Length ? $"; {keys.Length - done:N0} not tried" : "")}");
+        Notify(message, failed > 0 ? Severity.Error : found == keys.Length ? Severity.Success : Severity.Warning);
         ClearSelection();
         await RefreshAsync();
     }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Bulk disconnect of client {ClientId} on mountpoint '{Mountpoint}' failed; continuing with the rest")]
+    private static partial void LogBulkDisconnectFailed(ILogger logger, Exception exception, string clientId, string mountpoint);
 }

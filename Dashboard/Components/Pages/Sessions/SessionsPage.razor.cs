@@ -36,6 +36,9 @@ public sealed partial class SessionsPage : IDisposable
     private string? _appliedSort;
     private bool _mayAct;
 
+    // Cancelled when the user leaves, so a bulk disconnect of thousands of sessions stops with the page.
+    private readonly CancellationTokenSource _leaving = new();
+
     [Inject]
     public required SessionsViewModel ViewModel { get; init; }
 
@@ -65,6 +68,9 @@ public sealed partial class SessionsPage : IDisposable
 
     [Inject]
     public required IAuthorizationService Authorization { get; init; }
+
+    [Inject]
+    public required ILogger<SessionsPage> Logger { get; init; }
 
     /// <summary>Who is signed in; a new value arrives when the circuit's revalidation changes it.</summary>
     [CascadingParameter]
@@ -135,8 +141,17 @@ public sealed partial class SessionsPage : IDisposable
         // A bare /sessions opens the last view this browser used; a URL with a query wins.
         if (string.IsNullOrWhiteSpace(UrlQuery) && string.IsNullOrWhiteSpace(UrlSort))
         {
-            var last = await JS.InvokeAsync<string?>("localStorage.getItem", LastViewKey);
-            var lastSort = await JS.InvokeAsync<string?>("localStorage.getItem", LastSortKey);
+            string? last, lastSort;
+            try
+            {
+                last = await JS.InvokeAsync<string?>("localStorage.getItem", LastViewKey);
+                lastSort = await JS.InvokeAsync<string?>("localStorage.getItem", LastSortKey);
+            }
+            catch (Exception e) when (e is JSDisconnectedException or TaskCanceledException)
+            {
+                // The circuit went away (or the browser did not answer in time): there is no view to restore into.
+                return;
+            }
             if (!string.IsNullOrWhiteSpace(last) || !string.IsNullOrWhiteSpace(lastSort))
             {
                 Navigate(last, GridSort.Parse(lastSort));
@@ -148,6 +163,8 @@ public sealed partial class SessionsPage : IDisposable
     {
         var columns = ColumnsKey;
         ViewModel.Apply(text);
+        // A new query's rows did not change, they are new: a highlight from the old grid must not flash on them.
+        _highlightUntil.Clear();
         // A new column set gets a new grid (see ColumnsKey) that loads itself; the old one is on its way out.
         if (columns == ColumnsKey)
         {
@@ -259,7 +276,7 @@ public sealed partial class SessionsPage : IDisposable
             await JS.InvokeVoidAsync("localStorage.setItem", LastViewKey, text);
             await JS.InvokeVoidAsync("localStorage.setItem", LastSortKey, sort ?? "");
         }
-        catch (JSDisconnectedException)
+        catch (Exception e) when (e is JSDisconnectedException or TaskCanceledException)
         {
             // The circuit went away; there is no browser left to remember the view in.
         }
@@ -278,5 +295,10 @@ public sealed partial class SessionsPage : IDisposable
         return text.Length <= cut ? null : text.Length <= most ? text : text[..most] + "…";
     }
 
-    public void Dispose() => _subscription?.Dispose();
+    public void Dispose()
+    {
+        _subscription?.Dispose();
+        _leaving.Cancel();
+        _leaving.Dispose();
+    }
 }
