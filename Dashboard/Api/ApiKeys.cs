@@ -18,7 +18,8 @@ internal sealed class ApiKeys
 {
     public const string HeaderName = "x-api-key";
 
-    private readonly List<(byte[] Key, ApiKeyScope Scope, string Actor)> _keys = [];
+    // SHA-256 of each key: hashes all have one length, so comparing them leaks nothing about a key's length.
+    private readonly List<(byte[] KeyHash, ApiKeyScope Scope, string Actor)> _keys = [];
     private readonly ApiKeyStore _store;
 
     public ApiKeys(IConfiguration configuration, ApiKeyStore store, ILogger<ApiKeys> logger)
@@ -45,7 +46,7 @@ internal sealed class ApiKeys
                 logger.LogWarning("Api:Keys:{Index} has scope \"{Scope}\"; only mgmt and read exist, so the key is ignored", entry.Key, scopeText);
                 continue;
             }
-            _keys.Add((Encoding.UTF8.GetBytes(key), scope.Value, AuditActors.ConfigKey(entry.Key)));
+            _keys.Add((SHA256.HashData(Encoding.UTF8.GetBytes(key)), scope.Value, AuditActors.ConfigKey(entry.Key)));
         }
     }
 
@@ -59,7 +60,7 @@ internal sealed class ApiKeys
     /// <summary>The caller <paramref name="presented"/> names, for a key given some other way (a SignalR access token).</summary>
     public ApiCaller? Authorize(string presented)
     {
-        var bytes = Encoding.UTF8.GetBytes(presented);
+        var bytes = SHA256.HashData(Encoding.UTF8.GetBytes(presented));
         ApiCaller? caller = null;
         // Compare with every key in constant time so the answer's timing says nothing about near misses.
         foreach (var (key, keyScope, actor) in _keys)
