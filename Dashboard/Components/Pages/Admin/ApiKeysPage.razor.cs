@@ -8,7 +8,7 @@ namespace Dashboard.Components.Pages.Admin;
 /// /admin/keys: the API keys created here (never their secrets), creating one with its secret shown
 /// once in a dialog, and revoking, which the API honours from its next request.
 /// </summary>
-public sealed partial class ApiKeysPage : CredentialsPage
+public sealed partial class ApiKeysPage : AdminPage
 {
     private IReadOnlyList<ApiKeyInfo> _keys = [];
 

@@ -11,7 +11,7 @@ namespace Dashboard.Components.Pages.Admin;
 /// deleting, each confirmed and done as the signed-in admin. The store refuses what must not happen
 /// (the last Admin, a taken or hostile name) with a message, which is shown as it is.
 /// </summary>
-public sealed partial class UsersPage
+public sealed partial class UsersPage : AdminPage
 {
     private IReadOnlyList<UserInfo> _users = [];
     private string? _me;
@@ -19,22 +19,6 @@ public sealed partial class UsersPage
 
     [Inject]
     public required UserStore Users { get; init; }
-
-    [Inject]
-    public required IActorAccessor Actor { get; init; }
-
-    [Inject]
-    public required IDialogService Dialogs { get; init; }
-
-    [Inject]
-    public required ISnackbar Snackbar { get; init; }
-
-    [Inject]
-    public required BrowserTimeZone BrowserTime { get; init; }
-
-    private TimeZoneInfo Zone => BrowserTime.Zone ?? TimeZoneInfo.Utc;
-
-    private string ZoneText => BrowserTime.Zone is { } zone ? $"your browser's time zone ({zone.Id})" : "UTC";
 
     private string CountText => _users.Count == 1 ? "1 user" : string.Create(CultureInfo.InvariantCulture, $"{_users.Count:N0} users");
 
@@ -44,18 +28,9 @@ public sealed partial class UsersPage
         Reload();
     }
 
-    protected override async Task OnAfterRenderAsync(bool firstRender)
-    {
-        if (firstRender && RendererInfo.IsInteractive && BrowserTime.Zone is null)
-        {
-            await BrowserTime.GetAsync("./" + Assets[BrowserTimeZone.ModuleName]);
-            StateHasChanged();
-        }
-    }
-
     private bool IsMe(UserInfo user) => string.Equals(user.Name, _me, StringComparison.OrdinalIgnoreCase);
 
-    private void Reload()
+    protected override void Reload()
     {
         _users = Users.List();
         _version++;

@@ -8,7 +8,7 @@ namespace Dashboard.Components.Pages.Admin;
 /// /admin/tokens: the wall-screen tokens (never their secrets), creating one with its wall link shown
 /// once in a dialog, and revoking.
 /// </summary>
-public sealed partial class WallTokensPage : CredentialsPage
+public sealed partial class WallTokensPage : AdminPage
 {
     private IReadOnlyList<WallTokenInfo> _tokens = [];
 

@@ -6,10 +6,10 @@ using MudBlazor;
 namespace Dashboard.Components.Pages.Admin;
 
 /// <summary>
-/// What /admin/keys and /admin/tokens share: times in the browser's zone, the once-only secret dialog
-/// and a confirmed, audited revocation. The pages keep their own list and wording.
+/// What the admin pages share: who acts, times in the browser's zone, and for keys and tokens the
+/// once-only secret dialog and a confirmed, audited revocation. The pages keep their own list and wording.
 /// </summary>
-public abstract class CredentialsPage : ComponentBase
+public abstract class AdminPage : ComponentBase
 {
     [Inject]
     public required IActorAccessor Actor { get; init; }
