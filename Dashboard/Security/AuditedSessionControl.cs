@@ -16,43 +16,39 @@ namespace Dashboard.Security;
 public sealed class AuditedSessionControl(
     ISessionControl inner, AuditLog audit, IActorAccessor actor, Func<ClaimsPrincipal, bool>? isCurrent = null) : ISessionControl
 {
-    public async Task<DisconnectResult> DisconnectAsync(DisconnectRequest request, CancellationToken cancellationToken = default)
+    public Task<DisconnectResult> DisconnectAsync(DisconnectRequest request, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(request);
-        var who = await actor.GetIdentityAsync().ConfigureAwait(false);
-        var parameters = AuditLog.Parameters(("mountpoint", request.Mountpoint), ("cleanup", request.Cleanup));
-        Authorize(who, AuditActions.SessionDisconnect, request.ClientId, parameters, "disconnect");
-        DisconnectResult result;
-        try
-        {
-            result = await inner.DisconnectAsync(request, cancellationToken).ConfigureAwait(false);
-        }
-        catch (Exception exception)
-        {
-            audit.Append(who.Name, AuditActions.SessionDisconnect, request.ClientId, parameters, Failure(exception));
-            throw;
-        }
-        audit.Append(who.Name, AuditActions.SessionDisconnect, request.ClientId, parameters, result.Message);
-        return result;
+        return RunAsync(AuditActions.SessionDisconnect, "disconnect", request.ClientId,
+            AuditLog.Parameters(("mountpoint", request.Mountpoint), ("cleanup", request.Cleanup)),
+            () => inner.DisconnectAsync(request, cancellationToken), result => result.Message);
     }
 
-    public async Task<ReauthorizeResult> ReauthorizeAsync(ReauthorizeRequest request, CancellationToken cancellationToken = default)
+    public Task<ReauthorizeResult> ReauthorizeAsync(ReauthorizeRequest request, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(request);
+        return RunAsync(AuditActions.SessionReauthorize, "reauthorize", request.ClientId,
+            AuditLog.Parameters(("username", request.User), ("mountpoint", request.Mountpoint)),
+            () => inner.ReauthorizeAsync(request, cancellationToken), result => result.Message);
+    }
+
+    // Who asks, whether they may, then the action and its entry: written before the result goes back,
+    // and on failure too, since the action may have half happened.
+    private async Task<T> RunAsync<T>(string action, string verb, string target, string parameters, Func<Task<T>> act, Func<T, string> outcome)
+    {
         var who = await actor.GetIdentityAsync().ConfigureAwait(false);
-        var parameters = AuditLog.Parameters(("username", request.User), ("mountpoint", request.Mountpoint));
-        Authorize(who, AuditActions.SessionReauthorize, request.ClientId, parameters, "reauthorize");
-        ReauthorizeResult result;
+        Authorize(who, action, target, parameters, verb);
+        T result;
         try
         {
-            result = await inner.ReauthorizeAsync(request, cancellationToken).ConfigureAwait(false);
+            result = await act().ConfigureAwait(false);
         }
         catch (Exception exception)
         {
-            audit.Append(who.Name, AuditActions.SessionReauthorize, request.ClientId, parameters, Failure(exception));
+            audit.Append(who.Name, action, target, parameters, Failure(exception));
             throw;
         }
-        audit.Append(who.Name, AuditActions.SessionReauthorize, request.ClientId, parameters, result.Message);
+        audit.Append(who.Name, action, target, parameters, outcome(result));
         return result;
     }
 
