@@ -1,21 +1,31 @@
 using System.Diagnostics;
-using System.Net;
-using System.Net.Sockets;
+using System.Globalization;
+using System.Text.RegularExpressions;
 using Dashboard.Security;
 
 namespace Dashboard.E2E;
 
 /// <summary>
-/// The dashboard as its own process on fixed free ports, so a test can stop it and start it again on
-/// the same addresses (as after a real restart), which an in-process host cannot do.
+/// The dashboard as its own process. The first start binds port 0 and reads the ports back from the
+/// app's own "listening" log line; later starts reuse them, so a test can stop the app and start it
+/// again on the same addresses (as after a real restart), which an in-process host cannot do.
 /// </summary>
-public sealed class AppProcess : IAsyncLifetime
+public class AppProcess : IAsyncLifetime
 {
+    private static readonly Regex ListeningLine = new(@"MQTT broker listening on mqtt://[^:]+:(\d+) .* dashboard at http://[^:]+:(\d+)", RegexOptions.CultureInvariant);
+
     private Process? _process;
+    private TaskCompletionSource<(int Mqtt, int Http)>? _listening;
 
-    public int HttpPort { get; } = FreePort();
+    public int HttpPort { get; private set; }
 
-    public int MqttPort { get; } = FreePort();
+    public int MqttPort { get; private set; }
+
+    /// <summary>The process id of the running app; 0 when it is stopped.</summary>
+    public int ProcessId => _process is { HasExited: false } process ? process.Id : 0;
+
+    /// <summary>Settings added to the command line by a derived fixture.</summary>
+    protected virtual IEnumerable<string> ExtraArguments => [];
 
     public string BaseUrl => $"http://127.0.0.1:{HttpPort}";
 
@@ -54,12 +64,33 @@ public sealed class AppProcess : IAsyncLifetime
             RedirectStandardError = true,
             UseShellExecute = false,
         };
+        foreach (var argument in ExtraArguments)
+        {
+            start.ArgumentList.Add(argument);
+        }
+        var listening = _listening = new TaskCompletionSource<(int, int)>(TaskCreationOptions.RunContinuationsAsynchronously);
         _process = Process.Start(start) ?? throw new InvalidOperationException("dotnet did not start");
-        // Drain the app's output so it never blocks on a full pipe.
-        _process.OutputDataReceived += (_, _) => { };
+        // Drain the app's output so it never blocks on a full pipe; the listening line gives the ports.
+        _process.OutputDataReceived += (_, line) =>
+        {
+            if (line.Data is { } text && ListeningLine.Match(text) is { Success: true } match)
+            {
+                listening.TrySetResult((int.Parse(match.Groups[1].Value, CultureInfo.InvariantCulture),
+                    int.Parse(match.Groups[2].Value, CultureInfo.InvariantCulture)));
+            }
+        };
         _process.ErrorDataReceived += (_, _) => { };
         _process.BeginOutputReadLine();
         _process.BeginErrorReadLine();
+
+        var started = await Task.WhenAny(listening.Task, _process.WaitForExitAsync(), Task.Delay(TimeSpan.FromSeconds(60)));
+        if (started != listening.Task)
+        {
+            throw new InvalidOperationException(_process.HasExited
+                ? $"The dashboard exited with code {_process.ExitCode} while starting."
+                : "The dashboard did not log where it listens within 60 s.");
+        }
+        (MqttPort, HttpPort) = listening.Task.Result;
 
         using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(2) };
         var deadline = DateTime.UtcNow.AddSeconds(60);
@@ -109,12 +140,5 @@ public sealed class AppProcess : IAsyncLifetime
         {
             Directory.Delete(DataPath, recursive: true);
         }
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 }

@@ -3,6 +3,7 @@ using Dashboard.Core.Broker;
 using Dashboard.Core.Store;
 using Dashboard.Hosting;
 using Dashboard.Security;
+using Microsoft.AspNetCore.Http.Connections;
 using MQTTnet.AspNetCore;
 using MQTTnet.Diagnostics.Logger;
 using MQTTnet.Server;
@@ -15,15 +16,25 @@ namespace Dashboard.Broker;
 /// feeds the session store. Configuration is read when the services are built, so test hosts can
 /// override it.
 /// </summary>
-internal static class BrokerHosting
+internal static partial class BrokerHosting
 {
     public static WebApplicationBuilder AddEmbeddedBroker(this WebApplicationBuilder builder)
     {
         var services = builder.Services;
         services.AddSingleton<IMqttNetLogger, MqttLogBridge>();
-        services.AddSingleton(provider => new BrokerSettings
+        services.AddSingleton(provider =>
         {
-            MaxQueuedMessages = provider.GetRequiredService<IConfiguration>().GetValue("Broker:MaxQueuedMessages", BrokerSettings.DefaultMaxQueuedMessages),
+            var configuration = provider.GetRequiredService<IConfiguration>();
+            var connectTimeout = configuration.GetValue("Broker:ConnectTimeout", BrokerSettings.DefaultConnectTimeout);
+            if (connectTimeout <= TimeSpan.Zero)
+            {
+                throw new InvalidOperationException($"Broker:ConnectTimeout \"{connectTimeout}\" must be positive (for example 00:00:10).");
+            }
+            return new BrokerSettings
+            {
+                MaxQueuedMessages = configuration.GetValue("Broker:MaxQueuedMessages", BrokerSettings.DefaultMaxQueuedMessages),
+                ConnectTimeout = connectTimeout,
+            };
         });
         // Kestrel owns the sockets (below); the broker gets no listener of its own.
         services.AddSingleton(provider => provider.GetRequiredService<BrokerSettings>()
@@ -50,7 +61,7 @@ internal static class BrokerHosting
             var endpoint = kestrel.ApplicationServices.GetRequiredService<MqttEndpoint>();
             kestrel.Listen(mqtt.Address, mqtt.Port, listen =>
             {
-                listen.UseMqtt();
+                listen.UseMqttTransportGuard().UseMqtt();
                 endpoint.Attach(listen);
             });
         });
@@ -65,10 +76,22 @@ internal static class BrokerHosting
             app.Services.GetRequiredService<BrokerAuthorizer>().Attach(server);
             app.Services.GetRequiredService<SessionTracker>().Attach(server);
         });
+        // With port 0 the ports are known only now; operators and the tests that start the app as a
+        // process read them from this line.
+        app.Lifetime.ApplicationStarted.Register(() => LogListening(
+            app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Dashboard.Broker"),
+            app.Services.GetRequiredService<MqttEndpoint>().EndPoint?.ToString() ?? "(not bound)",
+            app.Services.GetRequiredService<HttpEndpoint>().Url?.ToString().TrimEnd('/') ?? "(not bound)"));
         app.UseWebSockets();
         // MQTT clients authenticate in the MQTT protocol (the password file), not with the dashboard's
-        // sign-in. MapMqtt returns nothing to attach that to, so it is mapped inside a group that says it.
-        app.MapGroup("").AllowAnonymous().MapMqtt("/mqtt");
+        // sign-in. MQTTnet's MapMqtt is not used: it offers every SignalR transport (long polling too) and
+        // gives no place for the input guard that the TCP listener has.
+        var options = new HttpConnectionDispatcherOptions { Transports = HttpTransportType.WebSockets };
+        options.WebSockets.SubProtocolSelector = MqttSubProtocolSelector.SelectSubProtocol;
+        app.MapConnections("/mqtt", options, connection => connection.UseMqttTransportGuard().UseMqtt()).AllowAnonymous();
         return app;
     }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "MQTT broker listening on mqtt://{MqttEndPoint} and {HttpUrl}/mqtt (WebSocket); dashboard at {HttpUrl}")]
+    private static partial void LogListening(ILogger logger, string mqttEndPoint, string httpUrl);
 }
