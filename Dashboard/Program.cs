@@ -5,6 +5,7 @@ using Dashboard.Components;
 using Dashboard.Hosting;
 using Dashboard.Hubs;
 using Dashboard.Security;
+using Dashboard.VerneMq;
 
 // The executable doubles as a command-line tool: `Dashboard passwd ...` edits a password file and
 // `Dashboard session ...` talks to a running dashboard.
@@ -15,7 +16,20 @@ if (CommandLine.TryRun(args, out var exitCode))
 
 var builder = WebApplication.CreateBuilder(args);
 builder.AddDashboardWeb();
-builder.AddEmbeddedBroker();
+var verneMq = string.Equals(builder.Configuration["Source:Kind"], "VerneMQ", StringComparison.OrdinalIgnoreCase);
+if (!verneMq && builder.Configuration["Source:Kind"] is { Length: > 0 } kind && !string.Equals(kind, "Embedded", StringComparison.OrdinalIgnoreCase))
+{
+    Console.Error.WriteLine($"Source:Kind \"{kind}\" is not a source: Embedded (default) or VerneMQ.");
+    return 2;
+}
+if (verneMq)
+{
+    builder.AddVerneMqSource();
+}
+else
+{
+    builder.AddEmbeddedBroker();
+}
 builder.Services.AddSessionApi();
 
 var app = builder.Build();
@@ -31,7 +45,14 @@ app.UseAuthentication();
 app.UseDashboardSignIn();
 app.UseAuthorization();
 app.UseAntiforgery();
-app.UseEmbeddedBroker();
+if (verneMq)
+{
+    app.UseVerneMqSource();
+}
+else
+{
+    app.UseEmbeddedBroker();
+}
 
 // The sign-in page needs its styles and scripts before anyone is signed in.
 app.MapStaticAssets().AllowAnonymous();

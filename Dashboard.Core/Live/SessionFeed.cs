@@ -184,7 +184,7 @@ public sealed partial class SessionFeed : IDisposable
             version = snapshot.Version;
             foreach (var queue in snapshot.Queues())
             {
-                if (!_matcher.Matches(snapshot.NodeName, queue))
+                if (!_matcher.Matches(queue.Node ?? snapshot.NodeName, queue))
                 {
                     continue;
                 }
@@ -235,7 +235,7 @@ public sealed partial class SessionFeed : IDisposable
             {
                 inScope = true;
             }
-            else if (_matcher.Matches(_store.NodeName, change.State))
+            else if (_matcher.Matches(change.State.Node ?? _store.NodeName, change.State))
             {
                 inScope = true;
                 _inScope.Add(key);
@@ -281,7 +281,7 @@ public sealed partial class SessionFeed : IDisposable
         using var snapshot = _store.OpenSnapshot();
         foreach (var queue in snapshot.Queues())
         {
-            if (!_matcher.Matches(snapshot.NodeName, queue))
+            if (!_matcher.Matches(queue.Node ?? snapshot.NodeName, queue))
             {
                 continue;
             }

@@ -92,18 +92,49 @@ public static class QueryEngine
 
         public IReadOnlyList<string> Columns { get; }
 
-        /// <summary>Adds this node's rows; returns whether the limit cut them.</summary>
+        /// <summary>
+        /// Adds this store's rows; returns whether the limit cut them. A store that mirrors a cluster
+        /// holds queues of several nodes (<see cref="QueueState.Node"/>): each node gets its own limit,
+        /// as <c>vmq-admin</c> counts it, and its rows follow in node name order.
+        /// </summary>
         public bool Collect(StoreSnapshot snapshot, List<object?[]> rows)
         {
             var budget = _query.Limit;
+            SortedDictionary<string, NodeRows>? mirrored = null;
             foreach (var queue in Candidates(snapshot))
             {
-                if (!ExpandQueue(snapshot.NodeName, queue, rows, ref budget))
+                if (queue.Node is { } node)
                 {
+                    mirrored ??= new(StringComparer.Ordinal);
+                    if (!mirrored.TryGetValue(node, out var bucket))
+                    {
+                        mirrored[node] = bucket = new NodeRows(_query.Limit);
+                    }
+                    if (!bucket.Cut && !ExpandQueue(node, queue, bucket.Rows, ref bucket.Budget))
+                    {
+                        bucket.Cut = true;
+                    }
+                }
+                else if (!ExpandQueue(snapshot.NodeName, queue, rows, ref budget))
+                {
+                    // A store holds either its own queues or mirrored ones, never both: nothing more to add.
                     return true;
                 }
             }
-            return false;
+            var cut = false;
+            foreach (var bucket in mirrored?.Values ?? Enumerable.Empty<NodeRows>())
+            {
+                rows.AddRange(bucket.Rows);
+                cut |= bucket.Cut;
+            }
+            return cut;
+        }
+
+        private sealed class NodeRows(int budget)
+        {
+            public readonly List<object?[]> Rows = [];
+            public int Budget = budget;
+            public bool Cut;
         }
 
         /// <summary>Whether the queue yields at least one row (what <see cref="QueueMatcher"/> asks).</summary>

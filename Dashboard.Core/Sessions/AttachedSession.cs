@@ -8,6 +8,7 @@ namespace Dashboard.Core.Sessions;
 /// <param name="Protocol">3 (MQTT 3.1), 4 (3.1.1) or 5.</param>
 /// <param name="StartedAt">When this connection started, Unix epoch milliseconds.</param>
 /// <param name="WaitingAcks">Outgoing messages not yet acknowledged.</param>
+/// <param name="Pid">The session's pid as a mirrored broker wrote it; null when the store made the session.</param>
 public sealed record AttachedSession(
     long SessionId,
     string? User,
@@ -15,4 +16,5 @@ public sealed record AttachedSession(
     int PeerPort,
     int Protocol,
     long StartedAt,
-    int WaitingAcks = 0);
+    int WaitingAcks = 0,
+    string? Pid = null);

@@ -19,8 +19,12 @@ public sealed class QueueState
         ImmutableArray<Subscription> subscriptions,
         ImmutableArray<QueuedMessage> messages,
         long version,
-        long droppedMessages = 0)
+        long droppedMessages = 0,
+        string? node = null,
+        string? queuePid = null)
     {
+        Node = node;
+        QueuePid = queuePid;
         DroppedMessages = droppedMessages;
         Key = key;
         QueueId = queueId;
@@ -60,6 +64,15 @@ public sealed class QueueState
     /// <summary>Messages dropped because the queue was full, since the queue was created.</summary>
     public long DroppedMessages { get; }
 
+    /// <summary>
+    /// The node holding the queue when it is mirrored from a cluster (docs/vernemq.md); null for the
+    /// store's own node.
+    /// </summary>
+    public string? Node { get; }
+
+    /// <summary>The queue's pid as the mirrored broker wrote it; null when the store made the queue.</summary>
+    public string? QueuePid { get; }
+
     /// <summary>The store version at which this state was written.</summary>
     public long Version { get; }
 
@@ -86,5 +99,7 @@ public sealed class QueueState
             subscriptions ?? Subscriptions,
             messages ?? Messages,
             version,
-            DroppedMessages + droppedMore);
+            DroppedMessages + droppedMore,
+            Node,
+            QueuePid);
 }

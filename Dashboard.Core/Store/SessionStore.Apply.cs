@@ -44,6 +44,9 @@ public sealed partial class SessionStore
                     Emit(ChangeKind.Updated, handle!);
                 }
                 break;
+            case QueueMirrored mirrored:
+                Mirror(mirrored, handle, current, oldestReader);
+                break;
             case QueueRemoved when current is not null:
                 if (current.IsOnline)
                 {
@@ -80,6 +83,84 @@ public sealed partial class SessionStore
             QueueStateName.Online, Single(session), current.Subscriptions, current.Messages, ++_writeVersion, current.DroppedMessages);
         Write(handle!, online, oldestReader);
         Emit(ChangeKind.Online, handle!);
+    }
+
+    private void Mirror(QueueMirrored mirrored, QueueHandle? handle, QueueState? current, long oldestReader)
+    {
+        var queue = mirrored.Queue;
+        var subscriptions = queue.Subscriptions.OrderBy(s => s.Topic, StringComparer.Ordinal).ToImmutableArray();
+        var messages = queue.Messages.ToImmutableArray();
+        var sessions = queue.Session is { } attached ? Single(attached) : [];
+        var stateName = sessions.IsEmpty ? QueueStateName.Offline : QueueStateName.Online;
+        if (current is not null && current.Node == queue.Node && current.QueuePid == queue.QueuePid
+            && current.StartedAt == queue.StartedAt && current.CleanSession == queue.CleanSession
+            && current.StateName == stateName && current.Sessions.SequenceEqual(sessions)
+            && current.Subscriptions.SequenceEqual(subscriptions) && SameMessages(current.Messages, messages))
+        {
+            // A resync that finds nothing new writes nothing: no version, no change, no flicker.
+            return;
+        }
+        var fresh = handle is null || current is null;
+        handle ??= AddHandle(mirrored.Key);
+        var state = new QueueState(mirrored.Key, current?.QueueId ?? ++_nextId, queue.StartedAt, queue.CleanSession,
+            stateName, sessions, subscriptions, messages, ++_writeVersion, current?.DroppedMessages ?? 0, queue.Node, queue.QueuePid);
+        var before = current?.Subscriptions ?? [];
+        lock (_indexLock)
+        {
+            foreach (var subscription in subscriptions)
+            {
+                if (FindTopic(before, subscription.Topic) < 0)
+                {
+                    _topics.Add(subscription.Topic, handle);
+                }
+            }
+        }
+        Write(handle, state, oldestReader);
+        foreach (var old in before)
+        {
+            if (FindTopic(subscriptions, old.Topic) < 0)
+            {
+                _pendingRemovals.Add(new PendingRemoval(_writeVersion, handle, old.Topic));
+                Emit(ChangeKind.Unsubscribed, handle, old.Topic);
+            }
+        }
+        if (fresh)
+        {
+            Emit(ChangeKind.Created, handle);
+        }
+        if (fresh || current!.StateName != stateName || !current.Sessions.SequenceEqual(sessions))
+        {
+            Emit(stateName == QueueStateName.Online ? ChangeKind.Online : ChangeKind.Offline, handle);
+        }
+        foreach (var subscription in subscriptions)
+        {
+            var position = FindTopic(before, subscription.Topic);
+            if (position < 0 || before[position] != subscription)
+            {
+                Emit(ChangeKind.Subscribed, handle, subscription.Topic);
+            }
+        }
+        if (!fresh && !SameMessages(current!.Messages, messages))
+        {
+            Emit(ChangeKind.Updated, handle);
+        }
+    }
+
+    private static bool SameMessages(ImmutableArray<QueuedMessage> a, ImmutableArray<QueuedMessage> b)
+    {
+        if (a.Length != b.Length)
+        {
+            return false;
+        }
+        for (var i = 0; i < a.Length; i++)
+        {
+            var (x, y) = (a[i], b[i]);
+            if (x.MsgRef != y.MsgRef || x.Qos != y.Qos || x.Dup != y.Dup || x.RoutingKey != y.RoutingKey || !x.Payload.Span.SequenceEqual(y.Payload.Span))
+            {
+                return false;
+            }
+        }
+        return true;
     }
 
     private void Disconnect(QueueHandle handle, QueueState current, bool keepQueue, long oldestReader)

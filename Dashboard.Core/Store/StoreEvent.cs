@@ -42,3 +42,26 @@ public sealed record WaitingAcksChanged(QueueKey Key, int WaitingAcks) : StoreEv
 
 /// <summary>The queue was deleted with its subscriptions and messages.</summary>
 public sealed record QueueRemoved(QueueKey Key) : StoreEvent(Key);
+
+/// <summary>
+/// A queue as a mirrored broker reports it (docs/vernemq.md): its state replaces whatever the store had
+/// for the key, and only what differs is reported as changes.
+/// </summary>
+public sealed record QueueMirrored(QueueKey Key, MirroredQueue Queue) : StoreEvent(Key);
+
+/// <summary>One queue of a mirrored broker, with everything the session table shows of it.</summary>
+/// <param name="Node">The node holding it.</param>
+/// <param name="QueuePid">Its pid as the broker writes it.</param>
+/// <param name="StartedAt">When the queue was created, Unix epoch milliseconds.</param>
+/// <param name="CleanSession">Whether the session ends with the connection.</param>
+/// <param name="Session">The attached session; null when offline.</param>
+/// <param name="Subscriptions">Its subscriptions, in any order.</param>
+/// <param name="Messages">Its queued messages, oldest first.</param>
+public sealed record MirroredQueue(
+    string Node,
+    string? QueuePid,
+    long StartedAt,
+    bool CleanSession,
+    AttachedSession? Session,
+    IReadOnlyList<Subscription> Subscriptions,
+    IReadOnlyList<QueuedMessage> Messages);

@@ -105,7 +105,7 @@ public sealed class SessionDetailViewModel(SessionStore store, SessionHistory hi
     public string? User => Queue is { Sessions: [var session, ..] } ? session.User : null;
 
     private SessionRow Row(QueueState queue) =>
-        new(store.NodeName, queue, queue.Sessions.IsEmpty ? null : queue.Sessions[0], null, null);
+        new(queue.Node ?? store.NodeName, queue, queue.Sessions.IsEmpty ? null : queue.Sessions[0], null, null);
 
     private static SessionField[] Group(FieldGroup group) => [.. FieldCatalog.All.Where(f => f.Group == group)];
 }

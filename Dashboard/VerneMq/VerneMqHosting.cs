@@ -1,0 +1,73 @@
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using Dashboard.Security;
+
+namespace Dashboard.VerneMq;
+
+/// <summary>
+/// The VerneMQ source (<c>Source:Kind=VerneMQ</c>, docs/vernemq.md): the mirror, the node health, the
+/// webhook endpoint and the actions through VerneMQ's API. The embedded broker does not start.
+/// </summary>
+internal static class VerneMqHosting
+{
+    // A hook body is a few hundred bytes; anything far larger is not VerneMQ.
+    private const int MaxHookBody = 64 * 1024;
+
+    public static WebApplicationBuilder AddVerneMqSource(this WebApplicationBuilder builder)
+    {
+        var services = builder.Services;
+        services.AddSingleton(provider => VerneMqSettings.From(provider.GetRequiredService<IConfiguration>()));
+        services.AddSingleton<VerneMqNodes>();
+        services.AddHttpClient<VerneMqClient>(http => http.Timeout = TimeSpan.FromSeconds(10));
+        services.AddSingleton<VerneMqSource>();
+        services.AddHostedService(provider => provider.GetRequiredService<VerneMqSource>());
+        services.AddAuditedSessionControl(provider => new VerneMqSessionControl(
+            provider.GetRequiredService<VerneMqClient>(), provider.GetRequiredService<VerneMqSource>()));
+        return builder;
+    }
+
+    public static WebApplication UseVerneMqSource(this WebApplication app)
+    {
+        // Settings are checked before anything listens: a wrong one stops the start with its key named.
+        app.Services.GetRequiredService<VerneMqSettings>();
+        app.MapPost(VerneMqSource.WebhookPath + "/{node}", ReceiveHookAsync).AllowAnonymous().DisableAntiforgery().ExcludeFromDescription();
+        return app;
+    }
+
+    private static async Task<IResult> ReceiveHookAsync(string node, HttpContext context, VerneMqSource source)
+    {
+        var presented = Encoding.UTF8.GetBytes(context.Request.Query["secret"].ToString());
+        if (!CryptographicOperations.FixedTimeEquals(presented, Encoding.UTF8.GetBytes(source.WebhookSecret)))
+        {
+            return Results.Text("This webhook needs the secret it was registered with.", statusCode: StatusCodes.Status401Unauthorized);
+        }
+        var hook = context.Request.Headers["vernemq-hook"].ToString();
+        JsonElement body;
+        try
+        {
+            using var limited = new MemoryStream();
+            var buffer = new byte[8192];
+            int read;
+            while ((read = await context.Request.Body.ReadAsync(buffer, context.RequestAborted)) > 0)
+            {
+                if (limited.Length + read > MaxHookBody)
+                {
+                    return Results.Text("The hook body is too large.", statusCode: StatusCodes.Status413PayloadTooLarge);
+                }
+                limited.Write(buffer, 0, read);
+            }
+            body = JsonDocument.Parse(limited.ToArray()).RootElement.Clone();
+        }
+        catch (JsonException)
+        {
+            return Results.Text("The hook body is not JSON.", statusCode: StatusCodes.Status400BadRequest);
+        }
+        if (!source.ApplyHook(node, hook, body))
+        {
+            return Results.Text($"Not a hook this dashboard registered, or not a body it understands: \"{hook}\".", statusCode: StatusCodes.Status400BadRequest);
+        }
+        // VerneMQ waits for this answer with the client's session blocked: answer at once.
+        return Results.Json(new { result = "ok" });
+    }
+}

@@ -1,0 +1,475 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Text.Json;
+using System.Threading.Channels;
+using Dashboard.Core.Sessions;
+using Dashboard.Core.Store;
+using Dashboard.Core.VerneMq;
+using Dashboard.Hosting;
+
+namespace Dashboard.VerneMq;
+
+/// <summary>
+/// Mirrors a VerneMQ cluster into the store (docs/vernemq.md): a full read at start and every
+/// <c>VerneMQ:ResyncInterval</c>, applied as differences; webhooks registered on every node and applied
+/// as they come, each followed by a read of that one client; node health every few seconds.
+/// </summary>
+public sealed partial class VerneMqSource(
+    VerneMqSettings settings,
+    VerneMqClient client,
+    VerneMqNodes nodes,
+    SessionStore store,
+    HttpEndpoint http,
+    IHostApplicationLifetime lifetime,
+    TimeProvider time,
+    ILogger<VerneMqSource> logger) : BackgroundService
+{
+    /// <summary>The observing hooks the dashboard registers; never an <c>auth_*</c> hook (see docs/vernemq.md).</summary>
+    public static readonly string[] Hooks =
+    [
+        "on_register", "on_register_m5", "on_client_wakeup", "on_client_offline", "on_client_gone",
+        "on_subscribe", "on_subscribe_m5", "on_unsubscribe", "on_unsubscribe_m5",
+    ];
+
+    /// <summary>Where the nodes post their hooks, below the callback address; the node name follows.</summary>
+    public const string WebhookPath = "/vernemq/webhook";
+
+    // More clients than this waiting for a read of their own: one full read is cheaper.
+    private const int MaxTargetedReads = 100;
+
+    private readonly Channel<bool> _resyncNow = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
+    private readonly Channel<bool> _targetedWaiting = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
+    private readonly ConcurrentDictionary<QueueKey, bool> _targeted = new();
+    // When a hook last touched a queue: a full read that started before it must not undo it.
+    private readonly ConcurrentDictionary<QueueKey, long> _touched = new();
+    // One per configured URL, fixed at construction; only the values change (on the source's loop).
+    private readonly Dictionary<Uri, NodeCheck> _checks = settings.NodeUrls.Distinct().ToDictionary(url => url, _ => new NodeCheck { Since = time.GetUtcNow() });
+    private readonly SemaphoreSlim _readLock = new(1, 1);
+
+    private sealed class NodeCheck
+    {
+        public string? Name;
+        public bool Reachable;
+        public DateTimeOffset Since;
+        public bool HooksRegistered;
+        public string? Problem;
+    }
+
+    private readonly Dictionary<string, DateTimeOffset> _lastGoodRead = new(StringComparer.Ordinal);
+    // Read by the targeted reads too, hence concurrent.
+    private readonly ConcurrentDictionary<string, (bool Running, DateTimeOffset Since)> _clusterView = new(StringComparer.Ordinal);
+
+    /// <summary>The secret every webhook call must carry.</summary>
+    public string WebhookSecret => settings.WebhookSecret;
+
+    /// <summary>The endpoint registered on a node: the callback address, this path, the node, the secret.</summary>
+    public string EndpointFor(string node)
+    {
+        var callback = settings.CallbackUrl ?? http.Url ?? throw new InvalidOperationException("The dashboard's HTTP listener is not bound yet.");
+        return $"{callback.GetLeftPart(UriPartial.Authority)}{callback.AbsolutePath.TrimEnd('/')}{WebhookPath}/{Uri.EscapeDataString(node)}?secret={Uri.EscapeDataString(settings.WebhookSecret)}";
+    }
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        // The hooks' endpoint names the HTTP port, which with port 0 is known only once the server runs.
+        var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        using (lifetime.ApplicationStarted.Register(() => started.TrySetResult()))
+        using (stoppingToken.Register(() => started.TrySetCanceled(stoppingToken)))
+        {
+            try
+            {
+                await started.Task.ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+        }
+        var targeted = Task.Run(() => TargetedReadsAsync(stoppingToken), stoppingToken);
+        var nextResync = DateTimeOffset.MinValue;
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            try
+            {
+                var changed = await CheckNodesAsync(stoppingToken).ConfigureAwait(false);
+                if (changed || time.GetUtcNow() >= nextResync || _resyncNow.Reader.TryRead(out _))
+                {
+                    await ResyncAsync(stoppingToken).ConfigureAwait(false);
+                    nextResync = time.GetUtcNow() + settings.ResyncInterval;
+                }
+                PublishNodes();
+                using var wait = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
+                wait.CancelAfter(settings.HealthInterval);
+                await _resyncNow.Reader.WaitToReadAsync(wait.Token).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                // The health interval passed, or the app is stopping (the loop condition decides).
+            }
+            catch (Exception exception) when (exception is VerneMqException or JsonException or InvalidOperationException)
+            {
+                LogCycleFailed(exception);
+                await Task.Delay(settings.HealthInterval, time, CancellationToken.None).ConfigureAwait(false);
+            }
+        }
+        try
+        {
+            await targeted.ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+        }
+    }
+
+    /// <summary>The node the API calls go to: the first configured one that answered last.</summary>
+    public Uri ApiNode => _checks.FirstOrDefault(c => c.Value.Reachable).Key ?? settings.NodeUrls[0];
+
+    /// <summary>Asks for a full read soon (after an action, or when many hooks came at once).</summary>
+    public void RequestResync() => _resyncNow.Writer.TryWrite(true);
+
+    /// <summary>
+    /// Checks every configured node (its status page gives its name) and the cluster's own view, and
+    /// registers the hooks where they are missing. Returns whether any node came or went.
+    /// </summary>
+    private async Task<bool> CheckNodesAsync(CancellationToken cancellationToken)
+    {
+        var changed = false;
+        var now = time.GetUtcNow();
+        foreach (var (url, check) in _checks)
+        {
+            try
+            {
+                var status = await client.StatusAsync(url, cancellationToken).ConfigureAwait(false);
+                // status.json lists the node that answers first (docs/vernemq.md).
+                var name = status.ValueKind == JsonValueKind.Array && status.GetArrayLength() > 0
+                    && status[0].ValueKind == JsonValueKind.Object ? status[0].EnumerateObject().Select(p => p.Name).FirstOrDefault() : null;
+                check.Name = name ?? check.Name;
+                // The API key is checked by the cluster view below; a refusal there is the operator's to fix.
+                var cluster = await client.ApiAsync(url, "cluster/show", "", cancellationToken).ConfigureAwait(false);
+                foreach (var row in VerneMqSessions.Rows(cluster))
+                {
+                    if (VerneMqSessions.Text(row, "Node") is { } member)
+                    {
+                        var running = row.TryGetProperty("Running", out var r) && r.ValueKind == JsonValueKind.True;
+                        if (!_clusterView.TryGetValue(member, out var seen) || seen.Running != running)
+                        {
+                            _clusterView[member] = (running, now);
+                            changed = true;
+                        }
+                    }
+                }
+                if (!check.Reachable)
+                {
+                    check.Reachable = true;
+                    check.Since = now;
+                    changed = true;
+                    LogNodeReachable(url, check.Name ?? "?");
+                }
+                check.HooksRegistered = await EnsureHooksAsync(url, check.Name, cancellationToken).ConfigureAwait(false);
+                check.Problem = check.HooksRegistered ? null : "webhooks not registered: changes show at each resync only";
+            }
+            catch (VerneMqException exception)
+            {
+                if (check.Reachable || check.Problem != exception.Message)
+                {
+                    LogNodeProblem(url, exception.Message);
+                }
+                if (check.Reachable)
+                {
+                    check.Since = now;
+                    changed = true;
+                }
+                check.Reachable = false;
+                check.HooksRegistered = false;
+                check.Problem = exception.Message;
+            }
+        }
+        return changed;
+    }
+
+    /// <summary>Registers the hooks missing on one node and removes this dashboard's stale ones (an old secret).</summary>
+    private async Task<bool> EnsureHooksAsync(Uri url, string? node, CancellationToken cancellationToken)
+    {
+        if (node is null)
+        {
+            return false;
+        }
+        var endpoint = EndpointFor(node);
+        var ours = endpoint[..endpoint.IndexOf('?', StringComparison.Ordinal)];
+        var shown = await client.ApiAsync(url, "webhooks/show", "", cancellationToken).ConfigureAwait(false);
+        var present = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var row in VerneMqSessions.Rows(shown))
+        {
+            var hook = VerneMqSessions.Text(row, "hook") ?? VerneMqSessions.Text(row, "Hook");
+            var registered = VerneMqSessions.Text(row, "endpoint") ?? VerneMqSessions.Text(row, "Endpoint");
+            if (hook is null || registered is null)
+            {
+                continue;
+            }
+            if (registered == endpoint)
+            {
+                present.Add(hook);
+            }
+            else if (registered.StartsWith(ours + "?", StringComparison.Ordinal))
+            {
+                // Left by an earlier start of this dashboard with another secret: every call would be refused.
+                await client.ApiAsync(url, "webhooks/deregister", $"hook={Uri.EscapeDataString(hook)}&endpoint={Uri.EscapeDataString(registered)}", cancellationToken).ConfigureAwait(false);
+            }
+        }
+        foreach (var hook in Hooks.Where(h => !present.Contains(h)))
+        {
+            await client.ApiAsync(url, "webhooks/register", $"hook={hook}&endpoint={Uri.EscapeDataString(endpoint)}", cancellationToken).ConfigureAwait(false);
+            LogHookRegistered(hook, node);
+        }
+        return true;
+    }
+
+    /// <summary>
+    /// Reads every session of the cluster and applies the differences. Queues of a node that did not
+    /// answer stay as they were (stale); queues a hook touched after the read began are left to their
+    /// own read.
+    /// </summary>
+    private async Task ResyncAsync(CancellationToken cancellationToken)
+    {
+        var url = _checks.FirstOrDefault(c => c.Value.Reachable).Key;
+        if (url is null)
+        {
+            return;
+        }
+        await _readLock.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            var started = Stopwatch.GetTimestamp();
+            Dictionary<QueueKey, MirroredQueue> mirror;
+            try
+            {
+                mirror = await ReadAsync(url, [], cancellationToken).ConfigureAwait(false);
+            }
+            catch (VerneMqException exception)
+            {
+                LogResyncFailed(exception.Message);
+                return;
+            }
+            var running = _clusterView.Where(n => n.Value.Running).Select(n => n.Key).ToHashSet(StringComparer.Ordinal);
+            var events = new List<StoreEvent>();
+            foreach (var (key, queue) in mirror)
+            {
+                if (!TouchedSince(key, started))
+                {
+                    events.Add(new QueueMirrored(key, queue));
+                }
+            }
+            using (var snapshot = store.OpenSnapshot())
+            {
+                foreach (var queue in snapshot.Queues())
+                {
+                    // Only the answer of a running node can say a queue is gone.
+                    if (!mirror.ContainsKey(queue.Key) && queue.Node is { } node && running.Contains(node) && !TouchedSince(queue.Key, started))
+                    {
+                        events.Add(new QueueRemoved(queue.Key));
+                    }
+                }
+            }
+            store.Apply(events.ToArray());
+            var now = time.GetUtcNow();
+            foreach (var node in running)
+            {
+                _lastGoodRead[node] = now;
+            }
+            foreach (var (key, at) in _touched)
+            {
+                if (at < started)
+                {
+                    _touched.TryRemove(new KeyValuePair<QueueKey, long>(key, at));
+                }
+            }
+            LogResynced(mirror.Count, Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+        }
+        finally
+        {
+            _readLock.Release();
+        }
+    }
+
+    private bool TouchedSince(QueueKey key, long timestamp) => _touched.TryGetValue(key, out var at) && at >= timestamp;
+
+    /// <summary>The three <c>session show</c> reads (queues, subscriptions, messages) with the same filters.</summary>
+    private async Task<Dictionary<QueueKey, MirroredQueue>> ReadAsync(Uri url, string[] filters, CancellationToken cancellationToken)
+    {
+        var queues = client.ApiAsync(url, "session/show", VerneMqSessions.QueryString(VerneMqSessions.QueueFields, filters), cancellationToken);
+        var subscriptions = client.ApiAsync(url, "session/show", VerneMqSessions.QueryString(VerneMqSessions.SubscriptionFields, filters), cancellationToken);
+        var messages = client.ApiAsync(url, "session/show", VerneMqSessions.QueryString(VerneMqSessions.MessageFields, filters), cancellationToken);
+        return VerneMqSessions.Build(await queues.ConfigureAwait(false), await subscriptions.ConfigureAwait(false), await messages.ConfigureAwait(false));
+    }
+
+    /// <summary>
+    /// Applies a webhook from <paramref name="node"/> at once with what it carries, then asks for a read of
+    /// that client for the fields hooks do not carry. Returns false when the body is not one it understands.
+    /// </summary>
+    public bool ApplyHook(string node, string hook, JsonElement body)
+    {
+        if (body.ValueKind != JsonValueKind.Object || VerneMqSessions.Text(body, "client_id") is not { } clientId)
+        {
+            return false;
+        }
+        var key = new QueueKey(VerneMqSessions.Text(body, "mountpoint") ?? "", clientId);
+        _touched[key] = Stopwatch.GetTimestamp();
+        var events = new List<StoreEvent>();
+        switch (hook)
+        {
+            case "on_client_offline":
+                events.Add(new ClientDisconnected(key, KeepQueue: true));
+                break;
+            case "on_client_gone":
+                events.Add(new QueueRemoved(key));
+                break;
+            case "on_subscribe" or "on_subscribe_m5" when body.TryGetProperty("topics", out var topics) && topics.ValueKind == JsonValueKind.Array:
+                foreach (var topic in topics.EnumerateArray())
+                {
+                    if (VerneMqSessions.Text(topic, "topic") is { } filter)
+                    {
+                        var qos = topic.TryGetProperty("qos", out var q) && q.TryGetInt32(out var level) ? level : 0;
+                        // MQTT 3.x hooks carry no options; VerneMQ shows them as undefined.
+                        var m5 = hook.EndsWith("_m5", StringComparison.Ordinal);
+                        events.Add(new SubscriptionAdded(key, new Subscription(filter, qos,
+                            m5 ? topic.TryGetProperty("rap", out var rap) && rap.ValueKind == JsonValueKind.True : null,
+                            m5 ? topic.TryGetProperty("no_local", out var noLocal) && noLocal.ValueKind == JsonValueKind.True : null)));
+                    }
+                }
+                break;
+            case "on_unsubscribe" or "on_unsubscribe_m5" when body.TryGetProperty("topics", out var topics) && topics.ValueKind == JsonValueKind.Array:
+                foreach (var topic in topics.EnumerateArray())
+                {
+                    if (topic.ValueKind == JsonValueKind.String && topic.GetString() is { } filter)
+                    {
+                        events.Add(new SubscriptionRemoved(key, filter));
+                    }
+                }
+                break;
+            case "on_register" or "on_register_m5" or "on_client_wakeup":
+                break;
+            default:
+                return false;
+        }
+        if (events.Count > 0)
+        {
+            store.Apply(events.ToArray());
+        }
+        if (hook != "on_client_gone")
+        {
+            RequestRead(key);
+        }
+        return true;
+    }
+
+    /// <summary>Asks for a read of one client soon (coalesced).</summary>
+    public void RequestRead(QueueKey key)
+    {
+        _targeted[key] = true;
+        _targetedWaiting.Writer.TryWrite(true);
+    }
+
+    /// <summary>Reads one client now and applies it; returns its mirrored queue, or null when VerneMQ has none.</summary>
+    public async Task<MirroredQueue?> ReadNowAsync(QueueKey key, CancellationToken cancellationToken)
+    {
+        var url = ApiNode;
+        _touched[key] = Stopwatch.GetTimestamp();
+        var mirror = await ReadAsync(url, [$"--client_id={key.ClientId}", $"--mountpoint={key.Mountpoint}"], cancellationToken).ConfigureAwait(false);
+        if (mirror.TryGetValue(key, out var queue))
+        {
+            store.Apply(new QueueMirrored(key, queue));
+            return queue;
+        }
+        if (store.Get(key) is { Node: { } node } && _clusterView.TryGetValue(node, out var view) && view.Running)
+        {
+            store.Apply(new QueueRemoved(key));
+        }
+        return null;
+    }
+
+    private async Task TargetedReadsAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            while (await _targetedWaiting.Reader.WaitToReadAsync(cancellationToken).ConfigureAwait(false))
+            {
+                _targetedWaiting.Reader.TryRead(out _);
+                // Hooks run inside the client's session process, before VerneMQ shows their effect: a
+                // short pause lets the session show that follows see it.
+                await Task.Delay(TimeSpan.FromMilliseconds(150), time, cancellationToken).ConfigureAwait(false);
+                var keys = _targeted.Keys.ToArray();
+                foreach (var key in keys)
+                {
+                    _targeted.TryRemove(key, out _);
+                }
+                if (keys.Length > MaxTargetedReads)
+                {
+                    RequestResync();
+                    continue;
+                }
+                foreach (var key in keys)
+                {
+                    try
+                    {
+                        await ReadNowAsync(key, cancellationToken).ConfigureAwait(false);
+                    }
+                    catch (VerneMqException exception)
+                    {
+                        LogTargetedReadFailed(key.ClientId, exception.Message);
+                    }
+                }
+            }
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+        }
+    }
+
+    private void PublishNodes()
+    {
+        var list = new Dictionary<string, VerneMqNodeStatus>(StringComparer.Ordinal);
+        foreach (var (url, check) in _checks)
+        {
+            var name = check.Name ?? url.ToString();
+            var inCluster = check.Name is not null && _clusterView.TryGetValue(check.Name, out var view) ? view : ((bool Running, DateTimeOffset Since)?)null;
+            var reachable = check.Reachable && inCluster is not { Running: false };
+            list[name] = new VerneMqNodeStatus(name, url, reachable, check.Since, _lastGoodRead.TryGetValue(name, out var read) ? read : null,
+                check.HooksRegistered, check.Problem);
+        }
+        foreach (var (name, view) in _clusterView)
+        {
+            if (!list.ContainsKey(name))
+            {
+                // A member no VerneMQ:Nodes entry points at: mirrored through the others, without live hooks.
+                list[name] = new VerneMqNodeStatus(name, null, view.Running, view.Since, _lastGoodRead.TryGetValue(name, out var read) ? read : null,
+                    false, view.Running ? "no VerneMQ:Nodes URL for this node: its changes show at each resync only" : "stopped or unreachable, as the cluster reports");
+            }
+            else if (!view.Running)
+            {
+                list[name] = list[name] with { Reachable = false, Since = view.Since, Problem = list[name].Problem ?? "stopped or unreachable, as the cluster reports" };
+            }
+        }
+        nodes.Publish([.. list.Values]);
+    }
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "VerneMQ source: a check failed; retrying")]
+    private partial void LogCycleFailed(Exception exception);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "VerneMQ node {Url} ({Node}) is reachable")]
+    private partial void LogNodeReachable(Uri url, string node);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "VerneMQ node {Url}: {Problem}; retrying in the background")]
+    private partial void LogNodeProblem(Uri url, string problem);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Registered the webhook {Hook} on VerneMQ node {Node}")]
+    private partial void LogHookRegistered(string hook, string node);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "VerneMQ resync failed: {Problem}; the mirror stays as it was")]
+    private partial void LogResyncFailed(string problem);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "VerneMQ resync: {Queues} queues read in {Milliseconds:0} ms")]
+    private partial void LogResynced(int queues, double milliseconds);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "VerneMQ read of client {ClientId} failed: {Problem}")]
+    private partial void LogTargetedReadFailed(string clientId, string problem);
+}
