@@ -13,7 +13,7 @@ namespace Dashboard.E2E;
 /// The real dashboard on a real socket (Kestrel, port 0), shared by the tests of this assembly; tests
 /// feed its <see cref="SessionStore"/> directly and use client ids of their own.
 /// </summary>
-public sealed class DashboardApp : IAsyncLifetime
+public class DashboardApp : IAsyncLifetime
 {
     /// <summary>The <c>admin</c> user's password (<c>Auth:AdminPassword</c>).</summary>
     public const string AdminPassword = "e2e-admin-password";
@@ -21,7 +21,18 @@ public sealed class DashboardApp : IAsyncLifetime
     /// <summary>The password of the users <see cref="AddUser"/> creates.</summary>
     public const string UserPassword = "e2e-user-password";
 
-    private readonly Factory _factory = new();
+    private readonly Factory _factory;
+
+    public DashboardApp()
+    {
+        _factory = new Factory(this);
+    }
+
+    /// <summary>Settings a derived app adds or overrides (applied after the defaults).</summary>
+    protected virtual IEnumerable<KeyValuePair<string, string>> Settings => [];
+
+    /// <summary>The app's services, for what a test must read from the inside (a store, a user list).</summary>
+    public IServiceProvider Services => _factory.Services;
     private readonly Dictionary<string, string> _cookies = [];
     private readonly SemaphoreSlim _cookieLock = new(1, 1);
 
@@ -33,7 +44,7 @@ public sealed class DashboardApp : IAsyncLifetime
 
     public SessionStore Store => _factory.Services.GetRequiredService<SessionStore>();
 
-    public ValueTask InitializeAsync()
+    public virtual ValueTask InitializeAsync()
     {
         _factory.UseKestrel();
         _factory.StartServer();
@@ -45,10 +56,11 @@ public sealed class DashboardApp : IAsyncLifetime
         return ValueTask.CompletedTask;
     }
 
-    public ValueTask DisposeAsync()
+    public virtual async ValueTask DisposeAsync()
     {
         _cookieLock.Dispose();
-        return _factory.DisposeAsync();
+        await _factory.DisposeAsync();
+        GC.SuppressFinalize(this);
     }
 
     /// <summary>Adds a dashboard user with <see cref="UserPassword"/> (once per name).</summary>
@@ -91,7 +103,7 @@ public sealed class DashboardApp : IAsyncLifetime
     /// <summary>The sign-in cookie's name.</summary>
     public const string CookieName = FormSignIn.CookieName;
 
-    private sealed class Factory : WebApplicationFactory<Program>
+    private sealed class Factory(DashboardApp app) : WebApplicationFactory<Program>
     {
         // The app's database (users, keys, audit) goes to a folder of its own, never the repository's ./data.
         private readonly string _dataPath = Path.Combine(Path.GetTempPath(), "dashboard-e2e-" + Guid.NewGuid().ToString("N"));
@@ -106,6 +118,10 @@ public sealed class DashboardApp : IAsyncLifetime
             builder.UseSetting("Auth:AdminPassword", AdminPassword);
             // Open pages re-check their sign-in this often, so a revocation shows within a test's patience.
             builder.UseSetting("Auth:RevalidateInterval", "00:00:02");
+            foreach (var (key, value) in app.Settings)
+            {
+                builder.UseSetting(key, value);
+            }
         }
 
         protected override void Dispose(bool disposing)
