@@ -13,6 +13,18 @@ missing=()
 [ -x /usr/bin/chromium ] || missing+=(chromium)
 command -v mosquitto_pub >/dev/null 2>&1 || missing+=(mosquitto-clients)
 
+# The VerneMQ tests start a real 2-node cluster from a release tarball: VERNEMQ_TARBALL, or the one in
+# ../shared/vernemq. It is extracted by the tests into a temporary folder (the shared one is read-only).
+if [ -z "${VERNEMQ_TARBALL:-}" ]; then
+    VERNEMQ_TARBALL=$(ls "$PWD"/../shared/vernemq/vernemq-*.tar.gz 2>/dev/null | head -1)
+fi
+if [ -n "${VERNEMQ_TARBALL:-}" ] && [ -f "$VERNEMQ_TARBALL" ]; then
+    export VERNEMQ_TARBALL
+    ldconfig -p 2>/dev/null | grep -q 'libsnappy\.so\.1' || missing+=(libsnappy1v5)
+else
+    echo "test.sh: no VerneMQ release found (set VERNEMQ_TARBALL); the VerneMQ tests will report themselves skipped" >&2
+fi
+
 if [ ${#missing[@]} -gt 0 ]; then
     if [ "$(id -u)" -eq 0 ]; then
         sudo=()

@@ -1,0 +1,82 @@
+using Microsoft.Playwright;
+using MQTTnet;
+using MQTTnet.Formatter;
+
+namespace Dashboard.E2E;
+
+/// <summary>The sessions grid and the wall in Chromium, fed by a real 2-node VerneMQ cluster.</summary>
+[Collection(VerneMqCollection.Name)]
+public sealed class VerneMqPageTests(VerneMqDashboardApp app) : DashboardPageTest(app)
+{
+    private readonly List<IMqttClient> _clients = [];
+    private readonly string _scope = "vp" + Guid.NewGuid().ToString("N")[..6];
+
+    private static CancellationToken Cancel => TestContext.Current.CancellationToken;
+
+    public override async ValueTask InitializeAsync()
+    {
+        app.SkipWithoutVerneMq();
+        await base.InitializeAsync();
+    }
+
+    public override async ValueTask DisposeAsync()
+    {
+        foreach (var client in _clients)
+        {
+            if (client.IsConnected)
+            {
+                await client.DisconnectAsync();
+            }
+            client.Dispose();
+        }
+        await base.DisposeAsync();
+    }
+
+    [Fact(Timeout = 120_000)]
+    public async Task Grid_ClientsOnBothNodes_ShownWithTheirNodesAndNodeHealth_NewClientAppearsLive()
+    {
+        var (node1, node2) = (app.Cluster.Nodes[0], app.Cluster.Nodes[1]);
+        await ConnectAsync(node1, _scope + "-one");
+        await ConnectAsync(node2, _scope + "-two");
+
+        await OpenSessionsAsync("/sessions?q=" + Uri.EscapeDataString($"--client_id --node --is_online --client_id=~^{_scope}-"));
+
+        await Expect(Cell(_scope + "-one")).ToBeVisibleAsync();
+        await Expect(Cell(_scope + "-two")).ToBeVisibleAsync();
+        await Expect(Row(_scope + "-one").GetByRole(AriaRole.Cell, new() { Name = node1.Name, Exact = true })).ToBeVisibleAsync();
+        await Expect(Row(_scope + "-two").GetByRole(AriaRole.Cell, new() { Name = node2.Name, Exact = true })).ToBeVisibleAsync();
+        var health = Page.GetByRole(AriaRole.Region, new() { Name = "VerneMQ nodes" });
+        await Expect(health.GetByRole(AriaRole.Status).Filter(new() { HasText = node1.Name })).ToContainTextAsync("reachable, live");
+        await Expect(health.GetByRole(AriaRole.Status).Filter(new() { HasText = node2.Name })).ToContainTextAsync("reachable, live");
+
+        // A client connecting to node 2 shows up without a reload.
+        await ConnectAsync(node2, _scope + "-three");
+        await Expect(Row(_scope + "-three").GetByRole(AriaRole.Cell, new() { Name = node2.Name, Exact = true })).ToBeVisibleAsync();
+        await SaveScreenshotAsync("vernemq-grid");
+    }
+
+    [Fact(Timeout = 120_000)]
+    public async Task Wall_CountsTheClusterAndShowsItsNodes()
+    {
+        await ConnectAsync(app.Cluster.Nodes[1], _scope + "-wall");
+
+        await Page.GotoAsync(App.BaseUrl + "/wall?q=" + Uri.EscapeDataString($"--client_id=~^{_scope}-"));
+
+        var health = Page.GetByRole(AriaRole.Region, new() { Name = "VerneMQ nodes" });
+        await Expect(health.GetByRole(AriaRole.Status)).ToHaveCountAsync(2);
+        await Expect(Page.GetByRole(AriaRole.Region, new() { Name = "Totals" })).ToContainTextAsync("Sessions online");
+        await Expect(Page.Locator("#wall-status")).ToHaveTextAsync("Live", new() { Timeout = 30_000 });
+    }
+
+    // The inner locator of Has is searched inside each row, so it starts from the page, not the table.
+    private ILocator Row(string clientId) =>
+        SessionsTable.GetByRole(AriaRole.Row).Filter(new() { Has = Page.GetByRole(AriaRole.Cell, new() { Name = clientId, Exact = true }) });
+
+    private async Task ConnectAsync(VerneMqCluster.Node node, string clientId)
+    {
+        var client = new MqttClientFactory().CreateMqttClient();
+        await client.ConnectAsync(new MqttClientOptionsBuilder().WithTcpServer("127.0.0.1", node.MqttPort).WithClientId(clientId)
+            .WithProtocolVersion(MqttProtocolVersion.V311).WithCleanSession(false).Build(), Cancel);
+        _clients.Add(client);
+    }
+}
