@@ -103,6 +103,14 @@ public sealed class VerneMqCluster : IAsyncDisposable
         return JsonDocument.Parse(body).RootElement.Clone();
     }
 
+    /// <summary>Any other v1 API answer of a node (<c>webhooks/show</c>, <c>cluster/show</c>).</summary>
+    public async Task<JsonElement> ApiAsync(Node node, string command)
+    {
+        using var http = new HttpClient();
+        http.DefaultRequestHeaders.Authorization = new("Basic", Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes(ApiKey + ":")));
+        return JsonDocument.Parse(await http.GetStringAsync(new Uri(node.HttpUrl, "/api/v1/" + command))).RootElement.Clone();
+    }
+
     public async Task StopNodeAsync(Node node) => await RunAsync(Path.Combine(node.Directory, "bin", "vernemq"), ["stop"], [], TimeSpan.FromSeconds(60));
 
     public async Task StartNodeAgainAsync(Node node)

@@ -121,6 +121,37 @@ public sealed partial class VerneMqSource(
         }
     }
 
+    /// <summary>
+    /// Removes this dashboard's hooks from every node on a graceful stop: a hook whose endpoint is gone
+    /// costs VerneMQ a failed call (and, for an address that no longer answers, a timeout) on every
+    /// event. A killed dashboard's hooks are replaced at its next start (same callback address).
+    /// </summary>
+    public override async Task StopAsync(CancellationToken cancellationToken)
+    {
+        await base.StopAsync(cancellationToken).ConfigureAwait(false);
+        using var bound = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        bound.CancelAfter(TimeSpan.FromSeconds(3));
+        foreach (var (url, check) in _checks)
+        {
+            if (check.Name is not { } node || !check.HooksRegistered)
+            {
+                continue;
+            }
+            try
+            {
+                var endpoint = Uri.EscapeDataString(EndpointFor(node));
+                foreach (var hook in Hooks)
+                {
+                    await client.ApiAsync(url, "webhooks/deregister", $"hook={hook}&endpoint={endpoint}", bound.Token).ConfigureAwait(false);
+                }
+            }
+            catch (Exception exception) when (exception is VerneMqException or OperationCanceledException or InvalidOperationException)
+            {
+                LogNodeProblem(url, "could not remove this dashboard's webhooks at shutdown: " + exception.Message);
+            }
+        }
+    }
+
     /// <summary>The node the API calls go to: the first configured one that answered last.</summary>
     public Uri ApiNode => _checks.FirstOrDefault(c => c.Value.Reachable).Key ?? settings.NodeUrls[0];
 
