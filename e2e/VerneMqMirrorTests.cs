@@ -191,6 +191,17 @@ public sealed class VerneMqMirrorTests(VerneMqDashboardApp app) : IAsyncLifetime
         finally
         {
             await File.WriteAllTextAsync(node1.AclFile, original, CancellationToken.None);
+            // VerneMQ reads the file again only every 10 s: until then the node refuses everyone else,
+            // which would fail the next test that publishes there. Wait until an anonymous probe may subscribe.
+            await WaitUntilAsync(async () =>
+            {
+                using var probe = new MqttClientFactory().CreateMqttClient();
+                await probe.ConnectAsync(new MqttClientOptionsBuilder().WithTcpServer("127.0.0.1", node1.MqttPort)
+                    .WithClientId(_scope + "-probe").WithProtocolVersion(MqttProtocolVersion.V311).Build(), CancellationToken.None);
+                var granted = await probe.SubscribeAsync(_scope + "/probe", MqttQualityOfServiceLevel.AtMostOnce, CancellationToken.None);
+                await probe.DisconnectAsync();
+                return granted.Items.Single().ResultCode == MqttClientSubscribeResultCode.GrantedQoS0;
+            }, "node 1 to read its restored ACL file", seconds: 30);
         }
         var verneMq = Rows(await app.Cluster.SessionShowAsync("--client_id&--topic&--client_id=" + id));
         Assert.Equal([$"{{\"client_id\":\"{id}\",\"topic\":\"{id}/keep/#\"}}"], verneMq);
@@ -258,14 +269,14 @@ public sealed class VerneMqMirrorTests(VerneMqDashboardApp app) : IAsyncLifetime
 
     private static readonly JsonSerializerOptions CanonicalOptions = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
-    private static async Task WaitUntilAsync(Func<Task<bool>> condition, string what)
+    private static async Task WaitUntilAsync(Func<Task<bool>> condition, string what, int seconds = 20)
     {
-        var deadline = DateTime.UtcNow.AddSeconds(20);
+        var deadline = DateTime.UtcNow.AddSeconds(seconds);
         while (!await condition())
         {
             if (DateTime.UtcNow > deadline)
             {
-                Assert.Fail($"Timed out after 20 s waiting for {what}");
+                Assert.Fail($"Timed out after {seconds} s waiting for {what}");
             }
             await Task.Delay(100, Cancel);
         }
