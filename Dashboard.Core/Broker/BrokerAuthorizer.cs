@@ -31,7 +31,8 @@ public sealed class BrokerAuthorizer(bool allowAnonymous, Func<PasswordFile>? pa
         };
         server.InterceptingSubscriptionAsync += args =>
         {
-            if (!IsAllowed(AclAccess.Read, args.UserName, args.ClientId, args.TopicFilter.Topic))
+            if (args.TopicFilter.Topic.Contains('\0', StringComparison.Ordinal)
+                || !IsAllowed(AclAccess.Read, args.UserName, args.ClientId, args.TopicFilter.Topic))
             {
                 args.ProcessSubscription = false;
                 args.Response.ReasonCode = MqttSubscribeReasonCode.NotAuthorized;
@@ -40,7 +41,8 @@ public sealed class BrokerAuthorizer(bool allowAnonymous, Func<PasswordFile>? pa
         };
         server.InterceptingPublishAsync += args =>
         {
-            if (!IsAllowed(AclAccess.Write, args.UserName, args.ClientId, args.ApplicationMessage.Topic))
+            if (args.ApplicationMessage.Topic.Contains('\0', StringComparison.Ordinal)
+                || !IsAllowed(AclAccess.Write, args.UserName, args.ClientId, args.ApplicationMessage.Topic))
             {
                 args.ProcessPublish = false;
                 args.Response.ReasonCode = MqttPubAckReasonCode.NotAuthorized;
@@ -66,6 +68,14 @@ public sealed class BrokerAuthorizer(bool allowAnonymous, Func<PasswordFile>? pa
 
     private void Validate(ValidatingConnectionEventArgs args)
     {
+        // MQTT strings may not hold U+0000 (MQTT 3.1.1 §1.5.3, MQTT 5 §1.5.4); a client id with one could
+        // not be named in a URL, a file or a terminal, so it is refused rather than stored.
+        if (args.ClientId?.Contains('\0', StringComparison.Ordinal) == true || args.UserName?.Contains('\0', StringComparison.Ordinal) == true)
+        {
+            args.ReasonCode = MqttConnectReasonCode.ClientIdentifierNotValid;
+            args.ReasonString = "Client ids and user names may not contain U+0000";
+            return;
+        }
         if (string.IsNullOrEmpty(args.ClientId) && args.ProtocolVersion == MqttProtocolVersion.V500)
         {
             // MQTT 5 lets the server name a client that sent no id (reported back in CONNACK).

@@ -3,6 +3,7 @@ using Dashboard.Core.Broker;
 using Dashboard.Core.Store;
 using Dashboard.Hosting;
 using Dashboard.Security;
+using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Http.Connections;
 using MQTTnet.AspNetCore;
 using MQTTnet.Diagnostics.Logger;
@@ -40,10 +41,14 @@ internal static partial class BrokerHosting
         services.AddSingleton(provider => provider.GetRequiredService<BrokerSettings>()
             .Configure(new MqttServerOptionsBuilder().WithoutDefaultEndpoint()).Build());
         services.AddHostedMqttServer();
-        services.AddMqttConnectionHandler();
+        // In place of MQTTnet's AddMqttConnectionHandler: the same, plus client ids for nameless MQTT 3.x clients.
+        services.AddSingleton<MqttConnections>();
+        services.AddSingleton<IMqttServerAdapter>(provider => provider.GetRequiredService<MqttConnections>());
         services.AddConnections();
         services.AddSingleton(provider => new SessionTracker(
             provider.GetRequiredService<SessionStore>(), provider.GetService<ILogger<SessionTracker>>()));
+        services.AddSingleton(provider => new OfflineQos0Filter(
+            provider.GetRequiredService<IConfiguration>().GetValue("Broker:QueueQos0Messages", false)));
         services.AddSingleton(provider => new AuthWatchers(
             provider.GetRequiredService<IConfiguration>(), provider.GetRequiredService<ILoggerFactory>()));
         services.AddSingleton(provider => provider.GetRequiredService<AuthWatchers>().CreateAuthorizer(
@@ -61,7 +66,7 @@ internal static partial class BrokerHosting
             var endpoint = kestrel.ApplicationServices.GetRequiredService<MqttEndpoint>();
             kestrel.Listen(mqtt.Address, mqtt.Port, listen =>
             {
-                listen.UseMqttTransportGuard().UseMqtt();
+                listen.UseMqttTransportGuard().UseConnectionHandler<MqttConnections>();
                 endpoint.Attach(listen);
             });
         });
@@ -74,6 +79,7 @@ internal static partial class BrokerHosting
         {
             // Authorisation first: the tracker must not record a client the checks refuse.
             app.Services.GetRequiredService<BrokerAuthorizer>().Attach(server);
+            app.Services.GetRequiredService<OfflineQos0Filter>().Attach(server);
             app.Services.GetRequiredService<SessionTracker>().Attach(server);
         });
         // With port 0 the ports are known only now; operators and the tests that start the app as a
@@ -88,7 +94,7 @@ internal static partial class BrokerHosting
         // gives no place for the input guard that the TCP listener has.
         var options = new HttpConnectionDispatcherOptions { Transports = HttpTransportType.WebSockets };
         options.WebSockets.SubProtocolSelector = MqttSubProtocolSelector.SelectSubProtocol;
-        app.MapConnections("/mqtt", options, connection => connection.UseMqttTransportGuard().UseMqtt()).AllowAnonymous();
+        app.MapConnections("/mqtt", options, connection => connection.UseMqttTransportGuard().UseConnectionHandler<MqttConnections>()).AllowAnonymous();
         return app;
     }
 

@@ -1,0 +1,105 @@
+using System.Net;
+using System.Security.Cryptography.X509Certificates;
+using Microsoft.AspNetCore.Connections;
+using Microsoft.AspNetCore.Connections.Features;
+using MQTTnet.Adapter;
+using MQTTnet.AspNetCore;
+using MQTTnet.Diagnostics.Logger;
+using MQTTnet.Formatter;
+using MQTTnet.Packets;
+using MQTTnet.Server;
+
+namespace Dashboard.Broker;
+
+/// <summary>
+/// Hands Kestrel's MQTT connections (TCP and WebSocket) to the broker, as MQTTnet's own
+/// <c>MqttConnectionHandler</c> does, with one difference: an MQTT 3.x client that connects with an
+/// empty client id and clean session gets one assigned (as mosquitto and VerneMQ do; MQTT 3.1.1
+/// §3.1.3 allows it), where MQTTnet refuses it. MQTTnet's only hook for that (the assigned identifier of
+/// <c>ValidatingConnectionAsync</c>) is applied for MQTT 5 alone, so the id is set on the CONNECT packet
+/// as it is read. Clean session off with an empty id is still refused ("identifier rejected").
+/// </summary>
+internal sealed class MqttConnections : ConnectionHandler, IMqttServerAdapter
+{
+    /// <summary>The prefix of assigned client ids (MQTT 5's assigned identifiers use it too).</summary>
+    public const string AssignedPrefix = "auto-";
+
+    private MqttServerOptions? _options;
+
+    public Func<IMqttChannelAdapter, Task>? ClientHandler { get; set; }
+
+    public static string NewClientId() => AssignedPrefix + Guid.NewGuid().ToString("N");
+
+    public override async Task OnConnectedAsync(ConnectionContext connection)
+    {
+        // The WebSocket transport passes binary frames only when asked to.
+        if (connection.Features.Get<ITransferFormatFeature>() is { } format)
+        {
+            format.ActiveFormat = TransferFormat.Binary;
+        }
+        var options = _options ?? throw new InvalidOperationException("The MQTT server has not started.");
+        var formatter = new MqttPacketFormatterAdapter(new MqttBufferWriter(options.WriterBufferSize, options.WriterBufferSizeMax));
+        using var adapter = new AssigningAdapter(new MqttConnectionContext(formatter, connection));
+        if (ClientHandler is { } handler)
+        {
+            await handler(adapter).ConfigureAwait(false);
+        }
+    }
+
+    public Task StartAsync(MqttServerOptions options, IMqttNetLogger logger)
+    {
+        _options = options;
+        return Task.CompletedTask;
+    }
+
+    public Task StopAsync() => Task.CompletedTask;
+
+    public void Dispose()
+    {
+    }
+
+    /// <summary>Passes everything through; gives an id to a nameless clean-session MQTT 3.x CONNECT.</summary>
+    private sealed class AssigningAdapter(IMqttChannelAdapter inner) : IMqttChannelAdapter
+    {
+        private bool _connectSeen;
+
+        public long BytesReceived => inner.BytesReceived;
+
+        public long BytesSent => inner.BytesSent;
+
+        public X509Certificate2 ClientCertificate => inner.ClientCertificate;
+
+        public EndPoint RemoteEndPoint => inner.RemoteEndPoint;
+
+        public EndPoint LocalEndPoint => inner.LocalEndPoint;
+
+        public bool IsSecureConnection => inner.IsSecureConnection;
+
+        public MqttPacketFormatterAdapter PacketFormatterAdapter => inner.PacketFormatterAdapter;
+
+        public Task ConnectAsync(CancellationToken cancellationToken) => inner.ConnectAsync(cancellationToken);
+
+        public Task DisconnectAsync(CancellationToken cancellationToken) => inner.DisconnectAsync(cancellationToken);
+
+        public async Task<MqttPacket> ReceivePacketAsync(CancellationToken cancellationToken)
+        {
+            var packet = await inner.ReceivePacketAsync(cancellationToken).ConfigureAwait(false);
+            if (!_connectSeen && packet is MqttConnectPacket connect)
+            {
+                _connectSeen = true;
+                if (string.IsNullOrEmpty(connect.ClientId) && connect.CleanSession
+                    && inner.PacketFormatterAdapter.ProtocolVersion is MqttProtocolVersion.V310 or MqttProtocolVersion.V311)
+                {
+                    connect.ClientId = NewClientId();
+                }
+            }
+            return packet;
+        }
+
+        public void ResetStatistics() => inner.ResetStatistics();
+
+        public Task SendPacketAsync(MqttPacket packet, CancellationToken cancellationToken) => inner.SendPacketAsync(packet, cancellationToken);
+
+        public void Dispose() => inner.Dispose();
+    }
+}
