@@ -136,6 +136,17 @@ public sealed class SignInTests : IAsyncLifetime
     }
 
     [Theory]
+    [InlineData("/\u00e9", "/%C3%A9")]
+    [InlineData("/sessions?q=--client_id=\u4e2d \ud83d\ude00", "/sessions?q=--client_id=%E4%B8%AD%20%F0%9F%98%80")]
+    public async Task SignIn_NonAsciiReturnUrl_RedirectsThereEncoded(string returnUrl, string expected)
+    {
+        using var response = await _browser.SignInAsync("admin", DashboardHost.AdminPassword, returnUrl);
+
+        Assert.Equal(HttpStatusCode.Redirect, response.StatusCode);
+        Assert.Equal(expected, response.Headers.Location?.OriginalString is { } location && location.StartsWith('/') ? location : response.Headers.Location?.PathAndQuery);
+    }
+
+    [Theory]
     [InlineData("https://evil.example/")]
     [InlineData("//evil.example/path")]
     [InlineData("/\\evil.example")]

@@ -150,6 +150,34 @@ public static class SignInHosting
         {
             return null;
         }
-        return url.Any(char.IsControl) ? null : url;
+        return url.Any(char.IsControl) ? null : AsciiOnly(url);
+    }
+
+    /// <summary>
+    /// Percent-encodes (UTF-8) every character outside printable ASCII: the address goes into a
+    /// <c>Location</c> header, where a raw <c>é</c> made the sign-in answer 500. Browsers decode it back.
+    /// </summary>
+    private static string AsciiOnly(string url)
+    {
+        if (url.All(c => c is > ' ' and < '\x7f'))
+        {
+            return url;
+        }
+        var builder = new System.Text.StringBuilder(url.Length * 2);
+        Span<byte> bytes = stackalloc byte[4];
+        foreach (var rune in url.EnumerateRunes())
+        {
+            if (rune.Value is > ' ' and < 0x7f)
+            {
+                builder.Append((char)rune.Value);
+                continue;
+            }
+            var count = rune.EncodeToUtf8(bytes);
+            foreach (var b in bytes[..count])
+            {
+                builder.Append('%').Append(b.ToString("X2", System.Globalization.CultureInfo.InvariantCulture));
+            }
+        }
+        return builder.ToString();
     }
 }

@@ -61,9 +61,11 @@ public sealed partial class LoginPage
             Message = check.Message;
             return;
         }
-        await HttpContext.SignInAsync(DashboardClaims.Scheme, DashboardClaims.ForUser(user));
         // Only a path on this site: a returnUrl of https://evil.example or //evil.example would make
-        // this form an open redirect that lends the dashboard's name to a phishing page.
-        Navigation.NavigateTo(SignInHosting.LocalReturnUrl(ReturnUrl) ?? DefaultReturnUrl, forceLoad: true);
+        // this form an open redirect that lends the dashboard's name to a phishing page. Given to the
+        // cookie handler too, which otherwise redirects to the raw query value (a non-ASCII one was a 500).
+        var target = SignInHosting.LocalReturnUrl(ReturnUrl) ?? DefaultReturnUrl;
+        await HttpContext.SignInAsync(DashboardClaims.Scheme, DashboardClaims.ForUser(user), new AuthenticationProperties { RedirectUri = target });
+        Navigation.NavigateTo(target, forceLoad: true);
     }
 }
