@@ -56,6 +56,30 @@ public sealed class VerneMqPageTests(VerneMqDashboardApp app) : DashboardPageTes
     }
 
     [Fact(Timeout = 120_000)]
+    public async Task Disconnect_WithCleanupInTheGrid_GoneFromVerneMqAndTheGrid_Audited()
+    {
+        var id = _scope + "-bye";
+        await ConnectAsync(app.Cluster.Nodes[1], id);
+        await OpenSessionsAsync("/sessions?q=" + Uri.EscapeDataString($"--client_id --node --is_online --client_id=~^{id}$"));
+        await Expect(Cell(id)).ToBeVisibleAsync();
+
+        await Row(id).GetByRole(AriaRole.Button, new() { Name = "Disconnect", Exact = true }).ClickAsync();
+        var dialog = Page.GetByRole(AriaRole.Dialog);
+        await dialog.GetByRole(AriaRole.Checkbox, new() { Name = "Clean up session (delete subscriptions and queued messages)" }).CheckAsync();
+        await dialog.GetByRole(AriaRole.Button, new() { Name = "Disconnect", Exact = true }).ClickAsync();
+
+        await Expect(Page.GetByText($"Disconnected {id} and cleaned up its session")).ToBeVisibleAsync();
+        await Expect(Row(id)).ToHaveCountAsync(0);
+        // VerneMQ's own answer, asked of both nodes: the session is gone from the cluster.
+        foreach (var node in app.Cluster.Nodes)
+        {
+            Assert.Empty((await app.Cluster.SessionShowAsync("--client_id&--client_id=" + id, node)).GetProperty("table").EnumerateArray());
+        }
+        await Page.GotoAsync(App.BaseUrl + "/audit");
+        await Expect(Page.GetByRole(AriaRole.Row).Filter(new() { HasText = id }).First).ToContainTextAsync("Disconnect");
+    }
+
+    [Fact(Timeout = 120_000)]
     public async Task Wall_CountsTheClusterAndShowsItsNodes()
     {
         await ConnectAsync(app.Cluster.Nodes[1], _scope + "-wall");
