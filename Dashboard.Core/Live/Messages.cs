@@ -34,7 +34,7 @@ public sealed record SessionSummary(
         var session = queue.Sessions.IsEmpty ? null : queue.Sessions[0];
         return new SessionSummary(
             queue.Key.Mountpoint, queue.Key.ClientId, queue.IsOnline, queue.CleanSession,
-            queue.Subscriptions.Length, queue.Messages.Length,
+            queue.Subscriptions.Length, (int)Math.Min(int.MaxValue, queue.MessageCount),
             session?.User, session?.PeerHost, session?.PeerPort, session?.StartedAt, queue.Version);
     }
 }

@@ -294,7 +294,7 @@ public sealed partial class SessionFeed : IDisposable
                 offline++;
             }
             subscriptions += queue.Subscriptions.Length;
-            queued += queue.Messages.Length;
+            queued += queue.MessageCount;
         }
         return new SessionCountersMessage(snapshot.Version, online, offline, subscriptions, queued, connects, disconnects, now);
     }

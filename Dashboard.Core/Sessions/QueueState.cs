@@ -21,8 +21,10 @@ public sealed class QueueState
         long version,
         long droppedMessages = 0,
         string? node = null,
-        string? queuePid = null)
+        string? queuePid = null,
+        long unlistedMessages = 0)
     {
+        UnlistedMessages = unlistedMessages;
         Node = node;
         QueuePid = queuePid;
         DroppedMessages = droppedMessages;
@@ -60,6 +62,15 @@ public sealed class QueueState
 
     /// <summary>Queued messages, oldest first.</summary>
     public ImmutableArray<QueuedMessage> Messages { get; }
+
+    /// <summary>
+    /// Messages a mirrored broker counts but whose details were not read (docs/vernemq.md: reading
+    /// them costs VerneMQ a walk of every queue); 0 for the store's own queues.
+    /// </summary>
+    public long UnlistedMessages { get; }
+
+    /// <summary>Every message waiting, listed or only counted.</summary>
+    public long MessageCount => Messages.Length + UnlistedMessages;
 
     /// <summary>Messages dropped because the queue was full, since the queue was created.</summary>
     public long DroppedMessages { get; }
@@ -101,5 +112,6 @@ public sealed class QueueState
             version,
             DroppedMessages + droppedMore,
             Node,
-            QueuePid);
+            QueuePid,
+            UnlistedMessages);
 }

@@ -95,7 +95,8 @@ public sealed partial class SessionStore
         if (current is not null && current.Node == queue.Node && current.QueuePid == queue.QueuePid
             && current.StartedAt == queue.StartedAt && current.CleanSession == queue.CleanSession
             && current.StateName == stateName && current.Sessions.SequenceEqual(sessions)
-            && current.Subscriptions.SequenceEqual(subscriptions) && SameMessages(current.Messages, messages))
+            && current.Subscriptions.SequenceEqual(subscriptions) && SameMessages(current.Messages, messages)
+            && current.UnlistedMessages == queue.UnlistedMessages)
         {
             // A resync that finds nothing new writes nothing: no version, no change, no flicker.
             return;
@@ -103,7 +104,8 @@ public sealed partial class SessionStore
         var fresh = handle is null || current is null;
         handle ??= AddHandle(mirrored.Key);
         var state = new QueueState(mirrored.Key, current?.QueueId ?? ++_nextId, queue.StartedAt, queue.CleanSession,
-            stateName, sessions, subscriptions, messages, ++_writeVersion, current?.DroppedMessages ?? 0, queue.Node, queue.QueuePid);
+            stateName, sessions, subscriptions, messages, ++_writeVersion, current?.DroppedMessages ?? 0, queue.Node, queue.QueuePid,
+            queue.UnlistedMessages);
         var before = current?.Subscriptions ?? [];
         lock (_indexLock)
         {
@@ -140,7 +142,7 @@ public sealed partial class SessionStore
                 Emit(ChangeKind.Subscribed, handle, subscription.Topic);
             }
         }
-        if (!fresh && !SameMessages(current!.Messages, messages))
+        if (!fresh && (!SameMessages(current!.Messages, messages) || current.UnlistedMessages != queue.UnlistedMessages))
         {
             Emit(ChangeKind.Updated, handle);
         }
@@ -308,7 +310,7 @@ public sealed partial class SessionStore
             _offline += sign;
         }
         _subscriptions += sign * state.Subscriptions.Length;
-        _messages += sign * state.Messages.Length;
+        _messages += sign * state.MessageCount;
     }
 
     private void Emit(ChangeKind kind, QueueHandle handle, string? detail = null, QueueState? state = null) =>

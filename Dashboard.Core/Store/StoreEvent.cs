@@ -56,7 +56,8 @@ public sealed record QueueMirrored(QueueKey Key, MirroredQueue Queue) : StoreEve
 /// <param name="CleanSession">Whether the session ends with the connection.</param>
 /// <param name="Session">The attached session; null when offline.</param>
 /// <param name="Subscriptions">Its subscriptions, in any order.</param>
-/// <param name="Messages">Its queued messages, oldest first.</param>
+/// <param name="Messages">Its queued messages, oldest first, where their details were read.</param>
+/// <param name="UnlistedMessages">Messages the broker counts whose details were not read.</param>
 public sealed record MirroredQueue(
     string Node,
     string? QueuePid,
@@ -64,4 +65,5 @@ public sealed record MirroredQueue(
     bool CleanSession,
     AttachedSession? Session,
     IReadOnlyList<Subscription> Subscriptions,
-    IReadOnlyList<QueuedMessage> Messages);
+    IReadOnlyList<QueuedMessage> Messages,
+    long UnlistedMessages = 0);

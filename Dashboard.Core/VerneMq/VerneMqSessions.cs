@@ -18,7 +18,13 @@ public static class VerneMqSessions
     [
         "node", "mountpoint", "client_id", "queue_pid", "session_pid", "queue_started_at", "session_started_at",
         "clean_session", "is_online", "user", "peer_host", "peer_port", "protocol", "waiting_acks",
+        "offline_messages", "online_messages",
     ];
+
+    /// <summary>
+    /// VerneMQ answers at most 100 rows per node unless told otherwise; a mirror needs them all.
+    /// </summary>
+    public const string NoLimit = "--limit=1000000000";
 
     /// <summary>The <c>session show</c> flags of the subscription fields.</summary>
     public static readonly string[] SubscriptionFields = ["node", "mountpoint", "client_id", "topic", "qos", "rap", "no_local"];
@@ -28,7 +34,11 @@ public static class VerneMqSessions
 
     /// <summary>The query string of a <c>session show</c> call for these fields and filters (already <c>--</c>-prefixed).</summary>
     public static string QueryString(IEnumerable<string> fields, params string[] filters) =>
-        string.Join("&", fields.Select(f => "--" + f).Concat(filters.Select(EscapeFilter)));
+        string.Join("&", fields.Select(f => "--" + f).Append(NoLimit).Concat(filters.Select(EscapeFilter)));
+
+    /// <summary>How many queues of a queue answer hold messages (offline or online).</summary>
+    public static int QueuesWithMessages(JsonElement queues) =>
+        Rows(queues).Count(row => (Integer(row, "offline_messages") ?? 0) + (Integer(row, "online_messages") ?? 0) > 0);
 
     /// <summary>A filter such as <c>--client_id=a&amp;b</c>, escaped for a query string.</summary>
     public static string EscapeFilter(string filter)
@@ -39,7 +49,8 @@ public static class VerneMqSessions
     }
 
     /// <summary>
-    /// Builds the queues from the three answers (each a <c>{"table":[...]}</c> document). A queue found on
+    /// Builds the queues from the three answers (each a <c>{"table":[...]}</c> document; the messages one may
+    /// be <c>default</c> when their details were not read: the queues then count them unlisted). A queue found on
     /// two nodes at once (a client moving between them) is kept where it is online. Rows that name a queue
     /// the first answer did not have (it came between the calls) are left for the next read.
     /// </summary>
@@ -87,9 +98,11 @@ public static class VerneMqSessions
                     (int)(Integer(row, "protocol") ?? 0), Integer(row, "session_started_at") ?? 0, (int)(Integer(row, "waiting_acks") ?? 0),
                     Text(row, "session_pid"))
                 : null;
+            var listed = messagesOf.GetValueOrDefault((node, key)) ?? [];
+            var counted = (Integer(row, "offline_messages") ?? 0) + (Integer(row, "online_messages") ?? 0);
             result[key] = new MirroredQueue(node, Text(row, "queue_pid"), Integer(row, "queue_started_at") ?? 0,
                 Boolean(row, "clean_session") ?? false, session,
-                subscriptionsOf.GetValueOrDefault((node, key)) ?? [], messagesOf.GetValueOrDefault((node, key)) ?? []);
+                subscriptionsOf.GetValueOrDefault((node, key)) ?? [], listed, Math.Max(0, counted - listed.Count));
         }
         return result;
     }

@@ -274,7 +274,7 @@ public sealed partial class VerneMqSource(
             Dictionary<QueueKey, MirroredQueue> mirror;
             try
             {
-                mirror = await ReadAsync(url, [], cancellationToken).ConfigureAwait(false);
+                mirror = await ReadAsync(url, [], messageDetails: true, cancellationToken).ConfigureAwait(false);
             }
             catch (VerneMqException exception)
             {
@@ -324,14 +324,30 @@ public sealed partial class VerneMqSource(
 
     private bool TouchedSince(QueueKey key, long timestamp) => _touched.TryGetValue(key, out var at) && at >= timestamp;
 
-    /// <summary>The three <c>session show</c> reads (queues, subscriptions, messages) with the same filters.</summary>
-    private async Task<Dictionary<QueueKey, MirroredQueue>> ReadAsync(Uri url, string[] filters, CancellationToken cancellationToken)
+    /// <summary>
+    /// The <c>session show</c> reads with the same filters: queues and subscriptions always; message
+    /// details only when asked for and some queue holds messages. VerneMQ reads them by walking every
+    /// queue's store, whatever the filter (5 s at 10,000 queues on 2 cores, see BENCHMARKS.md), so hooks'
+    /// reads never ask, and full reads ask only up to <see cref="MaxQueuesForMessageDetails"/> queues;
+    /// otherwise messages are counted, not listed.
+    /// </summary>
+    private async Task<Dictionary<QueueKey, MirroredQueue>> ReadAsync(Uri url, string[] filters, bool messageDetails, CancellationToken cancellationToken)
     {
         var queues = client.ApiAsync(url, "session/show", VerneMqSessions.QueryString(VerneMqSessions.QueueFields, filters), cancellationToken);
         var subscriptions = client.ApiAsync(url, "session/show", VerneMqSessions.QueryString(VerneMqSessions.SubscriptionFields, filters), cancellationToken);
-        var messages = client.ApiAsync(url, "session/show", VerneMqSessions.QueryString(VerneMqSessions.MessageFields, filters), cancellationToken);
-        return VerneMqSessions.Build(await queues.ConfigureAwait(false), await subscriptions.ConfigureAwait(false), await messages.ConfigureAwait(false));
+        var queueAnswer = await queues.ConfigureAwait(false);
+        var subscriptionAnswer = await subscriptions.ConfigureAwait(false);
+        var messageAnswer = default(JsonElement);
+        if (messageDetails && VerneMqSessions.QueuesWithMessages(queueAnswer) > 0
+            && VerneMqSessions.Rows(queueAnswer).Count() <= MaxQueuesForMessageDetails)
+        {
+            messageAnswer = await client.ApiAsync(url, "session/show", VerneMqSessions.QueryString(VerneMqSessions.MessageFields, filters), cancellationToken).ConfigureAwait(false);
+        }
+        return VerneMqSessions.Build(queueAnswer, subscriptionAnswer, messageAnswer);
     }
+
+    /// <summary>Above this many queues, full reads count queued messages instead of listing them.</summary>
+    public const int MaxQueuesForMessageDetails = 2_000;
 
     /// <summary>
     /// Applies a webhook from <paramref name="node"/> at once with what it carries, then asks for a read of
@@ -405,9 +421,14 @@ public sealed partial class VerneMqSource(
     {
         var url = ApiNode;
         _touched[key] = Stopwatch.GetTimestamp();
-        var mirror = await ReadAsync(url, [$"--client_id={key.ClientId}", $"--mountpoint={key.Mountpoint}"], cancellationToken).ConfigureAwait(false);
+        var mirror = await ReadAsync(url, [$"--client_id={key.ClientId}", $"--mountpoint={key.Mountpoint}"], messageDetails: false, cancellationToken).ConfigureAwait(false);
         if (mirror.TryGetValue(key, out var queue))
         {
+            // The message details of the last full read stand while the count agrees with them.
+            if (store.Get(key) is { } known && queue.Messages.Count == 0 && known.Messages.Length == queue.UnlistedMessages)
+            {
+                queue = queue with { Messages = known.Messages, UnlistedMessages = 0 };
+            }
             store.Apply(new QueueMirrored(key, queue));
             return queue;
         }
