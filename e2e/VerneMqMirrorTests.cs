@@ -2,6 +2,8 @@ using System.Diagnostics;
 using System.Net;
 using System.Text;
 using System.Text.Json;
+using Dashboard.Core.Live;
+using Microsoft.AspNetCore.SignalR.Client;
 using MQTTnet;
 using MQTTnet.Formatter;
 using MQTTnet.Protocol;
@@ -225,6 +227,47 @@ public sealed class VerneMqMirrorTests(VerneMqDashboardApp app) : IAsyncLifetime
             }
         }
         Assert.Empty(Rows(await DashboardShowAsync("--client_id&--client_id=" + id)));
+    }
+
+    [Fact(Timeout = 120_000)]
+    public async Task Hub_ClientOnNode2_ArrivesOnlineThenOfflineOnTheLiveFeed()
+    {
+        var id = _scope + "-hub";
+        var changes = System.Threading.Channels.Channel.CreateUnbounded<SessionChangeMessage>();
+        await using var hub = new HubConnectionBuilder()
+            .WithUrl(new Uri(new Uri(app.BaseUrl), "/hubs/sessions?q=" + Uri.EscapeDataString($"--client_id=~^{id}$")),
+                options => options.Headers["x-api-key"] = VerneMqDashboardApp.DashboardKey)
+            .Build();
+        var snapshot = new TaskCompletionSource<SessionSnapshotMessage>(TaskCreationOptions.RunContinuationsAsynchronously);
+        hub.On<SessionSnapshotMessage>(nameof(ISessionsClient.Snapshot), m => snapshot.TrySetResult(m));
+        hub.On<SessionChangesMessage>(nameof(ISessionsClient.Changes), batch =>
+        {
+            foreach (var change in batch.Changes)
+            {
+                changes.Writer.TryWrite(change);
+            }
+        });
+        hub.On<SessionCountersMessage>(nameof(ISessionsClient.Counters), _ => { });
+        await hub.StartAsync(Cancel);
+        Assert.Empty((await snapshot.Task.WaitAsync(TimeSpan.FromSeconds(10), Cancel)).Sessions);
+
+        var clock = Stopwatch.StartNew();
+        var client = await ConnectAsync(app.Cluster.Nodes[1], id, MqttProtocolVersion.V500, persistent: true, user: "dave");
+        await NextAsync(changes, c => c.ClientId == id && c.Presence == "online" && c.State is { IsOnline: true });
+        var online = clock.Elapsed;
+        clock.Restart();
+        await client.DisconnectAsync(cancellationToken: Cancel);
+        await NextAsync(changes, c => c.ClientId == id && c.Presence == "offline");
+        TestContext.Current.TestOutputHelper?.WriteLine($"hub: online after {online.TotalMilliseconds:0} ms, offline after {clock.Elapsed.TotalMilliseconds:0} ms");
+    }
+
+    private static async Task NextAsync(System.Threading.Channels.Channel<SessionChangeMessage> changes, Func<SessionChangeMessage, bool> wanted)
+    {
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(Cancel);
+        timeout.CancelAfter(TimeSpan.FromSeconds(20));
+        while (!wanted(await changes.Reader.ReadAsync(timeout.Token)))
+        {
+        }
     }
 
     private async Task<IMqttClient> ConnectAsync(VerneMqCluster.Node node, string clientId, MqttProtocolVersion protocol, bool persistent, string? user)
