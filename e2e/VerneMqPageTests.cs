@@ -79,6 +79,73 @@ public sealed class VerneMqPageTests(VerneMqDashboardApp app) : DashboardPageTes
         await Expect(Page.GetByRole(AriaRole.Row).Filter(new() { HasText = id }).First).ToContainTextAsync("Disconnect");
     }
 
+    [Fact(Timeout = 180_000)]
+    public async Task Reauthorize_InTheGridAfterAnAclChangeOnTheNode_ResultListsTheRemovedSubscription()
+    {
+        var node1 = app.Cluster.Nodes[0];
+        var id = _scope + "-reauth";
+        var user = _scope + "-user";
+        var client = new MqttClientFactory().CreateMqttClient();
+        _clients.Add(client);
+        await client.ConnectAsync(new MqttClientOptionsBuilder().WithTcpServer("127.0.0.1", node1.MqttPort).WithClientId(id)
+            .WithProtocolVersion(MqttProtocolVersion.V311).WithCleanSession(false).WithCredentials(user, "x").Build(), Cancel);
+        await client.SubscribeAsync(new MqttClientSubscribeOptionsBuilder()
+            .WithTopicFilter(id + "/keep/#", MQTTnet.Protocol.MqttQualityOfServiceLevel.AtLeastOnce)
+            .WithTopicFilter(id + "/drop/#", MQTTnet.Protocol.MqttQualityOfServiceLevel.AtLeastOnce).Build(), Cancel);
+        await OpenSessionsAsync("/sessions?q=" + Uri.EscapeDataString($"--client_id --user --topic --client_id=~^{id}$"));
+        await Expect(SessionsTable.GetByRole(AriaRole.Cell).Filter(new() { HasText = id + "/" })).ToHaveTextAsync([id + "/drop/#", id + "/keep/#"]);
+
+        var original = await File.ReadAllTextAsync(node1.AclFile, Cancel);
+        try
+        {
+            await File.WriteAllTextAsync(node1.AclFile, $"user {user}\ntopic {id}/keep/#\n", Cancel);
+            // VerneMQ reads its ACL file every 10 s: wait until it refuses a new drop/ subscription (MQTT 3.1.1: 0x80).
+            await WaitForAclAsync(async () => await ProbeAsync(node1, user, id + "/drop/probe") >= MqttClientSubscribeResultCode.UnspecifiedError);
+
+            await Row(id).First.GetByRole(AriaRole.Button, new() { Name = "Reauthorize", Exact = true }).ClickAsync();
+            var dialog = Page.GetByRole(AriaRole.Dialog);
+            await Expect(dialog.GetByRole(AriaRole.Textbox, new() { Name = "User name" })).ToHaveValueAsync(user);
+            await dialog.GetByRole(AriaRole.Button, new() { Name = "Reauthorize", Exact = true }).ClickAsync();
+
+            var result = Page.GetByRole(AriaRole.Dialog).Filter(new() { HasText = "Reauthorized" });
+            await Expect(result.GetByRole(AriaRole.List, new() { Name = "Removed" }).GetByRole(AriaRole.Listitem)).ToHaveTextAsync([id + "/drop/#"]);
+            await SaveScreenshotAsync("vernemq-reauthorize-result");
+            await result.GetByRole(AriaRole.Button, new() { Name = "Close", Exact = true }).ClickAsync();
+            await Expect(SessionsTable.GetByRole(AriaRole.Cell).Filter(new() { HasText = id + "/" })).ToHaveTextAsync([id + "/keep/#"]);
+        }
+        finally
+        {
+            await File.WriteAllTextAsync(node1.AclFile, original, CancellationToken.None);
+            // Until VerneMQ reads the restored file, node 1 refuses everyone else: wait for it.
+            await WaitForAclAsync(async () => await ProbeAsync(node1, user, id + "/drop/probe") < MqttClientSubscribeResultCode.UnspecifiedError);
+        }
+        var verneMq = (await app.Cluster.SessionShowAsync("--topic&--client_id=" + id)).GetProperty("table").EnumerateArray()
+            .Select(row => row.GetProperty("topic").GetString()).ToArray();
+        Assert.Contains(id + "/keep/#", verneMq);
+        Assert.DoesNotContain(id + "/drop/#", verneMq);
+    }
+
+    /// <summary>What the node answers a clean-session client of <paramref name="user"/> subscribing to <paramref name="topic"/>.</summary>
+    private static async Task<MqttClientSubscribeResultCode> ProbeAsync(VerneMqCluster.Node node, string user, string topic)
+    {
+        using var probe = new MqttClientFactory().CreateMqttClient();
+        await probe.ConnectAsync(new MqttClientOptionsBuilder().WithTcpServer("127.0.0.1", node.MqttPort).WithClientId(topic.Replace('/', '-'))
+            .WithProtocolVersion(MqttProtocolVersion.V311).WithCredentials(user, "x").Build(), CancellationToken.None);
+        var result = await probe.SubscribeAsync(topic, MQTTnet.Protocol.MqttQualityOfServiceLevel.AtLeastOnce, CancellationToken.None);
+        await probe.DisconnectAsync();
+        return result.Items.Single().ResultCode;
+    }
+
+    private static async Task WaitForAclAsync(Func<Task<bool>> inForce)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (!await inForce())
+        {
+            Assert.True(DateTime.UtcNow < deadline, "VerneMQ did not apply the ACL file within 30 s");
+            await Task.Delay(500, CancellationToken.None);
+        }
+    }
+
     [Fact(Timeout = 120_000)]
     public async Task Wall_CountsTheClusterAndShowsItsNodes()
     {
