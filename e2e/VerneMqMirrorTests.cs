@@ -4,6 +4,7 @@ using System.Text;
 using System.Text.Json;
 using Dashboard.Core.Live;
 using Microsoft.AspNetCore.SignalR.Client;
+using Microsoft.Extensions.DependencyInjection;
 using MQTTnet;
 using MQTTnet.Formatter;
 using MQTTnet.Protocol;
@@ -227,6 +228,52 @@ public sealed class VerneMqMirrorTests(VerneMqDashboardApp app) : IAsyncLifetime
             }
         }
         Assert.Empty(Rows(await DashboardShowAsync("--client_id&--client_id=" + id)));
+    }
+
+    [Theory(Timeout = 60_000)]
+    [InlineData("on_register", "not json", HttpStatusCode.BadRequest)]
+    [InlineData("on_register", "[]", HttpStatusCode.BadRequest)]
+    [InlineData("on_register", "{\"client_id\":5}", HttpStatusCode.OK)]
+    [InlineData("on_subscribe", "{\"client_id\":\"CLIENT\",\"topics\":[\"a\",5,{\"topic\":7},{\"topic\":\"ok/t\",\"qos\":\"x\"}]}", HttpStatusCode.OK)]
+    [InlineData("on_unsubscribe", "{\"client_id\":\"CLIENT\",\"topics\":[{\"topic\":\"t\"},null]}", HttpStatusCode.OK)]
+    [InlineData("on_subscribe", "{\"client_id\":\"CLIENT\",\"topics\":\"a\"}", HttpStatusCode.BadRequest)]
+    [InlineData("auth_on_register", "{\"client_id\":\"CLIENT\"}", HttpStatusCode.BadRequest)]
+    [InlineData("", "{\"client_id\":\"CLIENT\"}", HttpStatusCode.BadRequest)]
+    public async Task Webhook_OddBodiesWithTheSecret_ClearAnswerNeverA500(string hook, string body, HttpStatusCode expected)
+    {
+        var secret = app.Services.GetRequiredService<Dashboard.VerneMq.VerneMqSource>().WebhookSecret;
+        using var http = new HttpClient { BaseAddress = new Uri(app.BaseUrl) };
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/vernemq/webhook/x?secret=" + Uri.EscapeDataString(secret))
+        {
+            Content = new StringContent(body.Replace("CLIENT", _scope + "-odd", StringComparison.Ordinal), Encoding.UTF8, "application/json"),
+        };
+        if (hook.Length > 0)
+        {
+            request.Headers.Add("vernemq-hook", hook);
+        }
+
+        using var response = await http.SendAsync(request, Cancel);
+
+        Assert.Equal(expected, response.StatusCode);
+        // The source goes on: a real client still shows.
+        await ConnectAsync(app.Cluster.Nodes[1], _scope + "-after-odd", MqttProtocolVersion.V311, persistent: false, user: null);
+        await WaitUntilAsync(async () => Rows(await DashboardShowAsync("--client_id&--client_id=" + _scope + "-after-odd")).Count == 1, "a client after the odd hook");
+    }
+
+    [Fact(Timeout = 60_000)]
+    public async Task Webhook_HugeBody_Refused()
+    {
+        var secret = app.Services.GetRequiredService<Dashboard.VerneMq.VerneMqSource>().WebhookSecret;
+        using var http = new HttpClient { BaseAddress = new Uri(app.BaseUrl) };
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/vernemq/webhook/x?secret=" + Uri.EscapeDataString(secret))
+        {
+            Content = new StringContent("{\"client_id\":\"" + new string('x', 200_000) + "\"}", Encoding.UTF8, "application/json"),
+        };
+        request.Headers.Add("vernemq-hook", "on_register");
+
+        using var response = await http.SendAsync(request, Cancel);
+
+        Assert.Equal(HttpStatusCode.RequestEntityTooLarge, response.StatusCode);
     }
 
     [Fact(Timeout = 120_000)]

@@ -119,7 +119,7 @@ public static class VerneMqSessions
 
     /// <summary>A text field; VerneMQ writes an undefined value as null (and an empty mountpoint as "").</summary>
     public static string? Text(JsonElement row, string name) =>
-        row.TryGetProperty(name, out var value) ? value.ValueKind switch
+        row.ValueKind == JsonValueKind.Object && row.TryGetProperty(name, out var value) ? value.ValueKind switch
         {
             JsonValueKind.String => value.GetString(),
             JsonValueKind.Number => value.GetRawText(),
@@ -129,13 +129,14 @@ public static class VerneMqSessions
         } : null;
 
     private static long? Integer(JsonElement row, string name) =>
-        row.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.Number && value.TryGetInt64(out var number) ? number
+        row.ValueKind != JsonValueKind.Object ? null
+        : row.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.Number && value.TryGetInt64(out var number) ? number
         : row.TryGetProperty(name, out value) && value.ValueKind == JsonValueKind.String
             && long.TryParse(value.GetString(), NumberStyles.Integer, CultureInfo.InvariantCulture, out number) ? number
         : null;
 
     private static bool? Boolean(JsonElement row, string name) =>
-        row.TryGetProperty(name, out var value) ? value.ValueKind switch
+        row.ValueKind == JsonValueKind.Object && row.TryGetProperty(name, out var value) ? value.ValueKind switch
         {
             JsonValueKind.True => true,
             JsonValueKind.False => false,

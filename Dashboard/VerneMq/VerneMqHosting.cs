@@ -63,7 +63,17 @@ internal static class VerneMqHosting
         {
             return Results.Text("The hook body is not JSON.", statusCode: StatusCodes.Status400BadRequest);
         }
-        if (!source.ApplyHook(node, hook, body))
+        bool applied;
+        try
+        {
+            applied = source.ApplyHook(node, hook, body);
+        }
+        catch (InvalidOperationException)
+        {
+            // A body of an unexpected shape (a value where an object belongs): the caller's mistake, not a 500.
+            applied = false;
+        }
+        if (!applied)
         {
             return Results.Text($"Not a hook this dashboard registered, or not a body it understands: \"{hook}\".", statusCode: StatusCodes.Status400BadRequest);
         }

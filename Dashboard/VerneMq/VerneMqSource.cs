@@ -106,8 +106,10 @@ public sealed partial class VerneMqSource(
             {
                 // The health interval passed, or the app is stopping (the loop condition decides).
             }
-            catch (Exception exception) when (exception is VerneMqException or JsonException or InvalidOperationException)
+            catch (Exception exception) when (exception is not OperationCanceledException)
             {
+                // Whatever went wrong, the source keeps watching: an exception leaving a background
+                // service would stop the whole dashboard.
                 LogCycleFailed(exception);
                 await Task.Delay(settings.HealthInterval, time, CancellationToken.None).ConfigureAwait(false);
             }
@@ -373,9 +375,9 @@ public sealed partial class VerneMqSource(
             case "on_subscribe" or "on_subscribe_m5" when body.TryGetProperty("topics", out var topics) && topics.ValueKind == JsonValueKind.Array:
                 foreach (var topic in topics.EnumerateArray())
                 {
-                    if (VerneMqSessions.Text(topic, "topic") is { } filter)
+                    if (topic.ValueKind == JsonValueKind.Object && VerneMqSessions.Text(topic, "topic") is { } filter)
                     {
-                        var qos = topic.TryGetProperty("qos", out var q) && q.TryGetInt32(out var level) ? level : 0;
+                        var qos = topic.TryGetProperty("qos", out var q) && q.ValueKind == JsonValueKind.Number && q.TryGetInt32(out var level) ? level : 0;
                         // MQTT 3.x hooks carry no options; VerneMQ shows them as undefined.
                         var m5 = hook.EndsWith("_m5", StringComparison.Ordinal);
                         events.Add(new SubscriptionAdded(key, new Subscription(filter, qos,
@@ -465,8 +467,9 @@ public sealed partial class VerneMqSource(
                     {
                         await ReadNowAsync(key, cancellationToken).ConfigureAwait(false);
                     }
-                    catch (VerneMqException exception)
+                    catch (Exception exception) when (exception is not OperationCanceledException)
                     {
+                        // One client's read failing must not end the reads of all the others.
                         LogTargetedReadFailed(key.ClientId, exception.Message);
                     }
                 }
