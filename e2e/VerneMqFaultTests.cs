@@ -99,6 +99,13 @@ public sealed class VerneMqFaultTests(VerneMqDashboardApp app) : IAsyncLifetime
         var page = await http.GetStringAsync("/sessions", Cancel);
         Assert.Contains("refused the API key (VerneMQ:ApiKey)", page, StringComparison.Ordinal);
         Assert.DoesNotContain("not-the-key", page, StringComparison.Ordinal);
+
+        // An action that cannot reach VerneMQ says why (502, VerneMQ's alert shape), never a 500.
+        using var api = new HttpClient { BaseAddress = new Uri(wrong.BaseUrl) };
+        api.DefaultRequestHeaders.Add("x-api-key", VerneMqDashboardApp.DashboardKey);
+        using var action = await api.GetAsync("/api/v1/session/disconnect?client-id=" + _scope + "-any", Cancel);
+        Assert.Equal(HttpStatusCode.BadGateway, action.StatusCode);
+        Assert.Contains("refused the API key", await action.Content.ReadAsStringAsync(Cancel), StringComparison.Ordinal);
     }
 
     [Fact(Timeout = 120_000)]

@@ -140,7 +140,15 @@ internal static class SessionApi
                 {
                     return Alert(StatusCodes.Status400BadRequest, disconnect.Error!);
                 }
-                var disconnected = await control.DisconnectAsync(disconnect.Value, cancel);
+                DisconnectResult disconnected;
+                try
+                {
+                    disconnected = await control.DisconnectAsync(disconnect.Value, cancel);
+                }
+                catch (ActionFailedException failed)
+                {
+                    return Alert(StatusCodes.Status502BadGateway, failed.Message);
+                }
                 return version == 1
                     ? Text(format.Value, DisconnectResult.VerneMqText)
                     : Results.Json(new
@@ -158,7 +166,15 @@ internal static class SessionApi
                 {
                     return Alert(StatusCodes.Status400BadRequest, reauthorize.Error!);
                 }
-                var reauthorized = await control.ReauthorizeAsync(reauthorize.Value, cancel);
+                ReauthorizeResult reauthorized;
+                try
+                {
+                    reauthorized = await control.ReauthorizeAsync(reauthorize.Value, cancel);
+                }
+                catch (ActionFailedException failed)
+                {
+                    return Alert(StatusCodes.Status502BadGateway, failed.Message);
+                }
                 return version == 1
                     ? Text(format.Value, reauthorized.VerneMqText)
                     : Results.Json(new

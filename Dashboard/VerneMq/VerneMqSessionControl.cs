@@ -13,7 +13,27 @@ namespace Dashboard.VerneMq;
 public sealed class VerneMqSessionControl(VerneMqClient client, VerneMqSource source) : ISessionControl
 {
     /// <inheritdoc />
-    public async Task<DisconnectResult> DisconnectAsync(DisconnectRequest request, CancellationToken cancellationToken = default)
+    public Task<DisconnectResult> DisconnectAsync(DisconnectRequest request, CancellationToken cancellationToken = default) =>
+        Translated(() => DisconnectCoreAsync(request, cancellationToken));
+
+    /// <inheritdoc />
+    public Task<ReauthorizeResult> ReauthorizeAsync(ReauthorizeRequest request, CancellationToken cancellationToken = default) =>
+        Translated(() => ReauthorizeCoreAsync(request, cancellationToken));
+
+    // A node that cannot be asked is the operator's to know about, in words, not an unhandled error.
+    private static async Task<T> Translated<T>(Func<Task<T>> action)
+    {
+        try
+        {
+            return await action().ConfigureAwait(false);
+        }
+        catch (VerneMqException exception)
+        {
+            throw new ActionFailedException(exception.Message, exception);
+        }
+    }
+
+    private async Task<DisconnectResult> DisconnectCoreAsync(DisconnectRequest request, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
         var key = new QueueKey(request.Mountpoint, request.ClientId);
@@ -26,8 +46,7 @@ public sealed class VerneMqSessionControl(VerneMqClient client, VerneMqSource so
         return new DisconnectResult(request.ClientId, before is not null, before?.Session is not null, request.Cleanup && before is not null && after is null);
     }
 
-    /// <inheritdoc />
-    public async Task<ReauthorizeResult> ReauthorizeAsync(ReauthorizeRequest request, CancellationToken cancellationToken = default)
+    private async Task<ReauthorizeResult> ReauthorizeCoreAsync(ReauthorizeRequest request, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
         var key = new QueueKey(request.Mountpoint, request.ClientId);

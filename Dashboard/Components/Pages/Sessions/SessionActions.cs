@@ -32,6 +32,11 @@ public sealed class SessionActions(IDialogService dialogs, ISnackbar snackbar, I
             Notify(refused.Message, Severity.Error);
             return null;
         }
+        catch (ActionFailedException failed)
+        {
+            Notify("Disconnect failed: " + failed.Message, Severity.Error);
+            return null;
+        }
         Notify(result.Message, result.Found ? Severity.Success : Severity.Warning);
         return result;
     }
@@ -58,6 +63,11 @@ public sealed class SessionActions(IDialogService dialogs, ISnackbar snackbar, I
         catch (ActionNotAllowedException refused)
         {
             Notify(refused.Message, Severity.Error);
+            return null;
+        }
+        catch (ActionFailedException failed)
+        {
+            Notify("Reauthorize failed: " + failed.Message, Severity.Error);
             return null;
         }
         Notify(result.Message, !result.Found ? Severity.Warning : result.Changed ? Severity.Success : Severity.Info);
