@@ -14,6 +14,7 @@ return args switch
     ["grid", .. var rest] => GridRefresh.Run(rest),
     ["broker", .. var rest] => BrokerThroughput.RunAsync(rest).GetAwaiter().GetResult(),
     ["vernemq-mirror", .. var rest] => VerneMqMirror.RunAsync(rest).GetAwaiter().GetResult(),
+    ["vernemq-latency", .. var rest] => VerneMqLatency.RunAsync(rest).GetAwaiter().GetResult(),
     _ => RunBenchmarks(args),
 };
 

@@ -395,7 +395,13 @@ public sealed partial class VerneMqSource(
                     }
                 }
                 break;
-            case "on_register" or "on_register_m5" or "on_client_wakeup":
+            case "on_register" or "on_register_m5":
+                // Online at once with what the hook carries; the read that follows fills in the rest
+                // (clean session, pids, the protocol of an MQTT 3.x client), so a reconnect shows without
+                // waiting for VerneMQ to walk its queues (BENCHMARKS.md).
+                events.Add(new QueueMirrored(key, Registered(node, hook, body, store.Get(key))));
+                break;
+            case "on_client_wakeup":
                 break;
             default:
                 return false;
@@ -411,6 +417,18 @@ public sealed partial class VerneMqSource(
         return true;
     }
 
+    private MirroredQueue Registered(string node, string hook, JsonElement body, QueueState? known)
+    {
+        var previous = known?.Sessions.FirstOrDefault();
+        var session = new AttachedSession(0, VerneMqSessions.Text(body, "username"), VerneMqSessions.Text(body, "peer_addr") ?? "",
+            body.TryGetProperty("peer_port", out var port) && port.ValueKind == JsonValueKind.Number && port.TryGetInt32(out var number) ? number : 0,
+            hook == "on_register_m5" ? 5 : previous?.Protocol is { } protocol and not 5 ? protocol : 4,
+            time.GetUtcNow().ToUnixTimeMilliseconds());
+        return known is null
+            ? new MirroredQueue(node, null, session.StartedAt, false, session, [], [])
+            : new MirroredQueue(node, known.QueuePid, known.StartedAt, known.CleanSession, session, known.Subscriptions, known.Messages, known.UnlistedMessages);
+    }
+
     /// <summary>Asks for a read of one client soon (coalesced).</summary>
     public void RequestRead(QueueKey key)
     {
@@ -419,7 +437,12 @@ public sealed partial class VerneMqSource(
     }
 
     /// <summary>Reads one client now and applies it; returns its mirrored queue, or null when VerneMQ has none.</summary>
-    public async Task<MirroredQueue?> ReadNowAsync(QueueKey key, CancellationToken cancellationToken)
+    /// <remarks>
+    /// The reads that follow hooks pass <paramref name="removeWhenMissing"/> false: VerneMQ may not list a
+    /// client yet when its on_register hook arrives, and removals are the full read's job. Actions pass
+    /// true, to see a cleanup's effect at once.
+    /// </remarks>
+    public async Task<MirroredQueue?> ReadNowAsync(QueueKey key, CancellationToken cancellationToken, bool removeWhenMissing = true)
     {
         var url = ApiNode;
         _touched[key] = Stopwatch.GetTimestamp();
@@ -434,7 +457,7 @@ public sealed partial class VerneMqSource(
             store.Apply(new QueueMirrored(key, queue));
             return queue;
         }
-        if (store.Get(key) is { Node: { } node } && _clusterView.TryGetValue(node, out var view) && view.Running)
+        if (removeWhenMissing && store.Get(key) is { Node: { } node } && _clusterView.TryGetValue(node, out var view) && view.Running)
         {
             store.Apply(new QueueRemoved(key));
         }
@@ -465,7 +488,7 @@ public sealed partial class VerneMqSource(
                 {
                     try
                     {
-                        await ReadNowAsync(key, cancellationToken).ConfigureAwait(false);
+                        await ReadNowAsync(key, cancellationToken, removeWhenMissing: false).ConfigureAwait(false);
                     }
                     catch (Exception exception) when (exception is not OperationCanceledException)
                     {
