@@ -101,6 +101,13 @@ public sealed class CommonClientsTests
             .WithProtocolVersion(MqttProtocolVersion.V311).WithCleanSession(false).Build(), Cancel);
         await sleeper.SubscribeAsync(id + "/#", MqttQualityOfServiceLevel.AtLeastOnce, Cancel);
         await sleeper.DisconnectAsync(cancellationToken: Cancel);
+        // Offline for the broker too: until it has handled the DISCONNECT, messages go to the connection.
+        var offlineBy = DateTime.UtcNow.AddSeconds(15);
+        while (host.Store.Get(new QueueKey("", id)) is not { IsOnline: false })
+        {
+            Assert.True(DateTime.UtcNow < offlineBy, "the session never went offline");
+            await Task.Delay(20, Cancel);
+        }
         using var publisher = new MqttClientFactory().CreateMqttClient();
         await publisher.ConnectAsync(new MqttClientOptionsBuilder().WithTcpServer("127.0.0.1", host.MqttPort).WithClientId(id + "-pub").Build(), Cancel);
 
