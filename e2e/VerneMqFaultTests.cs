@@ -1,5 +1,4 @@
 using System.Net;
-using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
 using Dashboard.VerneMq;
 using MQTTnet;
@@ -13,73 +12,50 @@ namespace Dashboard.E2E;
 /// dashboard itself started again while the cluster runs.
 /// </summary>
 [Collection(VerneMqCollection.Name)]
-public sealed class VerneMqFaultTests(VerneMqDashboardApp app) : IAsyncLifetime
+public sealed class VerneMqFaultTests(VerneMqDashboardApp app) : VerneMqApiTest(app, "vf")
 {
-    private readonly List<IMqttClient> _clients = [];
-    private readonly string _scope = "vf" + Guid.NewGuid().ToString("N")[..6];
-
-    private static CancellationToken Cancel => TestContext.Current.CancellationToken;
-
-    public ValueTask InitializeAsync()
-    {
-        app.SkipWithoutVerneMq();
-        return ValueTask.CompletedTask;
-    }
-
-    public async ValueTask DisposeAsync()
-    {
-        foreach (var client in _clients)
-        {
-            if (client.IsConnected)
-            {
-                await client.DisconnectAsync();
-            }
-            client.Dispose();
-        }
-    }
-
     [Fact(Timeout = 240_000)]
     public async Task NodeStoppedAndStarted_SessionsStayMarkedStale_ThenReconciledAndHooksRegisteredAgain()
     {
-        var (node1, node2) = (app.Cluster.Nodes[0], app.Cluster.Nodes[1]);
-        var id = _scope + "-on2";
+        var (node1, node2) = (App.Cluster.Nodes[0], App.Cluster.Nodes[1]);
+        var id = Scope + "-on2";
         var client = await ConnectAsync(node2, id);
         await client.SubscribeAsync(id + "/t", MqttQualityOfServiceLevel.AtLeastOnce, Cancel);
         await client.DisconnectAsync(cancellationToken: Cancel);
         var query = "--client_id&--node&--is_online&--topic&--client_id=" + id;
         await WaitUntilAsync(async () => (await DashboardRowsAsync(query)).Count == 1, "the offline session in the mirror", 20);
 
-        await app.Cluster.StopNodeAsync(node2);
+        await App.Cluster.StopNodeAsync(node2);
         try
         {
             // VerneMQ's own answer (from node 1) no longer has node 2's sessions; the mirror keeps them,
             // and says whose they are and since when that node is gone.
-            await WaitUntilAsync(async () => Rows(await app.Cluster.SessionShowAsync(query, node1)).Count == 0, "node 1 to stop listing node 2's session", 30);
+            await WaitUntilAsync(async () => Rows(await App.Cluster.SessionShowAsync(query, node1)).Count == 0, "node 1 to stop listing node 2's session", 30);
             await WaitUntilAsync(() => Task.FromResult(Node(node2.Name) is { Reachable: false }), "node 2 shown unreachable", 30);
             await Task.Delay(TimeSpan.FromSeconds(4), Cancel); // more than a resync interval
             Assert.Single(await DashboardRowsAsync(query));
-            using var http = new HttpClient { BaseAddress = new Uri(app.BaseUrl) };
-            http.DefaultRequestHeaders.Add("Cookie", $"{DashboardApp.CookieName}={await app.SignInCookieAsync()}");
+            using var http = new HttpClient { BaseAddress = new Uri(App.BaseUrl) };
+            http.DefaultRequestHeaders.Add("Cookie", $"{DashboardApp.CookieName}={await App.SignInCookieAsync()}");
             var page = await http.GetStringAsync("/sessions", Cancel);
             Assert.Contains($"{node2.Name}</strong>", page, StringComparison.Ordinal);
             Assert.Contains("unreachable since", page, StringComparison.Ordinal);
         }
         finally
         {
-            await app.Cluster.StartNodeAgainAsync(node2);
+            await App.Cluster.StartNodeAgainAsync(node2);
         }
 
         // Back: the mirror equals VerneMQ's own answer again, and node 2 carries this dashboard's hooks
         // again (registrations made at run time are lost with a restart).
         await WaitUntilAsync(async () => Node(node2.Name) is { Reachable: true, HooksRegistered: true }, "node 2 reachable and live again", 60);
-        var hooks = await app.Cluster.ApiAsync(node2, "webhooks/show");
-        var registered = hooks.GetProperty("table").EnumerateArray().Where(h => h.GetProperty("endpoint").GetString()!.StartsWith(app.BaseUrl + "/vernemq/webhook/", StringComparison.Ordinal))
+        var hooks = await App.Cluster.ApiAsync(node2, "webhooks/show");
+        var registered = hooks.GetProperty("table").EnumerateArray().Where(h => h.GetProperty("endpoint").GetString()!.StartsWith(App.BaseUrl + "/vernemq/webhook/", StringComparison.Ordinal))
             .Select(h => h.GetProperty("hook").GetString()).ToHashSet();
         Assert.Superset(new HashSet<string?>(VerneMqSource.Hooks), registered);
-        await WaitUntilAsync(async () => Rows(await app.Cluster.SessionShowAsync(query, node1)).SequenceEqual(await DashboardRowsAsync(query)),
+        await WaitUntilAsync(async () => Rows(await App.Cluster.SessionShowAsync(query, node1)).SequenceEqual(await DashboardRowsAsync(query)),
             "the mirror to equal VerneMQ's answer after the restart", 60);
 
-        var after = _scope + "-after";
+        var after = Scope + "-after";
         await ConnectAsync(node2, after);
         await WaitUntilAsync(async () => (await DashboardRowsAsync("--client_id&--client_id=" + after)).Count == 1, "a new client on the restarted node", 20);
     }
@@ -87,7 +63,7 @@ public sealed class VerneMqFaultTests(VerneMqDashboardApp app) : IAsyncLifetime
     [Fact(Timeout = 120_000)]
     public async Task WrongApiKey_AppStartsAndSaysTheKeyIsRefused()
     {
-        await using var wrong = new OtherDashboard(app.Cluster, "not-the-key-0123456789");
+        await using var wrong = new OtherDashboard(App.Cluster, "not-the-key-0123456789");
         await wrong.InitializeAsync();
 
         using var http = new HttpClient { BaseAddress = new Uri(wrong.BaseUrl) };
@@ -103,7 +79,7 @@ public sealed class VerneMqFaultTests(VerneMqDashboardApp app) : IAsyncLifetime
         // An action that cannot reach VerneMQ says why (502, VerneMQ's alert shape), never a 500.
         using var api = new HttpClient { BaseAddress = new Uri(wrong.BaseUrl) };
         api.DefaultRequestHeaders.Add("x-api-key", VerneMqDashboardApp.DashboardKey);
-        using var action = await api.GetAsync("/api/v1/session/disconnect?client-id=" + _scope + "-any", Cancel);
+        using var action = await api.GetAsync("/api/v1/session/disconnect?client-id=" + Scope + "-any", Cancel);
         Assert.Equal(HttpStatusCode.BadGateway, action.StatusCode);
         Assert.Contains("refused the API key", await action.Content.ReadAsStringAsync(Cancel), StringComparison.Ordinal);
     }
@@ -111,58 +87,27 @@ public sealed class VerneMqFaultTests(VerneMqDashboardApp app) : IAsyncLifetime
     [Fact(Timeout = 120_000)]
     public async Task DashboardStartedAgain_WhileTheClusterRuns_EndsInTheSameMirror()
     {
-        var id = _scope + "-kept";
-        var client = await ConnectAsync(app.Cluster.Nodes[1], id);
+        var id = Scope + "-kept";
+        var client = await ConnectAsync(App.Cluster.Nodes[1], id);
         await client.SubscribeAsync(id + "/x", MqttQualityOfServiceLevel.AtLeastOnce, Cancel);
-        var query = "--client_id&--node&--is_online&--topic&--peer_port&--queue_pid&--client_id=~" + Uri.EscapeDataString("^" + _scope);
+        var query = "--client_id&--node&--is_online&--topic&--peer_port&--queue_pid&--client_id=~" + Uri.EscapeDataString("^" + Scope);
 
         // A second dashboard with the same settings, started while the cluster runs, as after a restart.
-        await using var fresh = new OtherDashboard(app.Cluster, VerneMqCluster.ApiKey);
+        await using var fresh = new OtherDashboard(App.Cluster, VerneMqCluster.ApiKey);
         await fresh.InitializeAsync();
 
-        var expected = Rows(await app.Cluster.SessionShowAsync(query));
+        var expected = Rows(await App.Cluster.SessionShowAsync(query));
         Assert.Single(expected);
-        await WaitUntilAsync(async () => (await ShowAsync(fresh.BaseUrl, query)).SequenceEqual(expected), "the fresh dashboard's mirror", 30);
+        await WaitUntilAsync(async () => Rows(await DashboardShowAsync(query, fresh.BaseUrl)).SequenceEqual(expected), "the fresh dashboard's mirror", 30);
     }
 
     private VerneMqNodeStatus? Node(string name) =>
-        app.Services.GetRequiredService<VerneMqNodes>().Nodes.FirstOrDefault(n => n.Name == name);
+        App.Services.GetRequiredService<VerneMqNodes>().Nodes.FirstOrDefault(n => n.Name == name);
 
-    private async Task<IMqttClient> ConnectAsync(VerneMqCluster.Node node, string clientId)
-    {
-        var client = new MqttClientFactory().CreateMqttClient();
-        await client.ConnectAsync(new MqttClientOptionsBuilder().WithTcpServer("127.0.0.1", node.MqttPort).WithClientId(clientId)
-            .WithProtocolVersion(MqttProtocolVersion.V311).WithCleanSession(false).Build(), Cancel);
-        _clients.Add(client);
-        return client;
-    }
+    private Task<IMqttClient> ConnectAsync(VerneMqCluster.Node node, string clientId) =>
+        ConnectAsync(node, clientId, MqttProtocolVersion.V311, persistent: true, user: null);
 
-    private Task<List<string>> DashboardRowsAsync(string query) => ShowAsync(app.BaseUrl, query);
-
-    private static async Task<List<string>> ShowAsync(string baseUrl, string query)
-    {
-        using var http = new HttpClient { BaseAddress = new Uri(baseUrl) };
-        http.DefaultRequestHeaders.Add("x-api-key", VerneMqDashboardApp.DashboardKey);
-        return Rows(JsonDocument.Parse(await http.GetStringAsync("/api/v1/session/show?" + query, Cancel)).RootElement);
-    }
-
-    private static List<string> Rows(JsonElement answer) =>
-        [.. answer.GetProperty("table").EnumerateArray()
-            .Select(row => string.Join(",", row.EnumerateObject().OrderBy(p => p.Name, StringComparer.Ordinal).Select(p => p.Name + "=" + p.Value.ToString())))
-            .Order(StringComparer.Ordinal)];
-
-    private static async Task WaitUntilAsync(Func<Task<bool>> condition, string what, int seconds)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(seconds);
-        while (!await condition())
-        {
-            if (DateTime.UtcNow > deadline)
-            {
-                Assert.Fail($"Timed out after {seconds} s waiting for {what}");
-            }
-            await Task.Delay(200, Cancel);
-        }
-    }
+    private async Task<List<string>> DashboardRowsAsync(string query) => Rows(await DashboardShowAsync(query));
 
     /// <summary>Another dashboard on the same cluster, with its own API key for VerneMQ.</summary>
     private sealed class OtherDashboard(VerneMqCluster cluster, string apiKey) : DashboardApp

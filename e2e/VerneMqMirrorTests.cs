@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using System.Net;
 using System.Text;
-using System.Text.Json;
 using Dashboard.Core.Live;
 using Microsoft.AspNetCore.SignalR.Client;
 using Microsoft.Extensions.DependencyInjection;
@@ -17,58 +16,35 @@ namespace Dashboard.E2E;
 /// hooks, actions through VerneMQ's API, and refused webhooks.
 /// </summary>
 [Collection(VerneMqCollection.Name)]
-public sealed class VerneMqMirrorTests(VerneMqDashboardApp app) : IAsyncLifetime
+public sealed class VerneMqMirrorTests(VerneMqDashboardApp app) : VerneMqApiTest(app, "vq")
 {
-    private readonly List<IMqttClient> _clients = [];
-    private readonly string _scope = "vq" + Guid.NewGuid().ToString("N")[..6];
-
-    private static CancellationToken Cancel => TestContext.Current.CancellationToken;
-
-    public ValueTask InitializeAsync()
-    {
-        app.SkipWithoutVerneMq();
-        return ValueTask.CompletedTask;
-    }
-
-    public async ValueTask DisposeAsync()
-    {
-        foreach (var client in _clients)
-        {
-            if (client.IsConnected)
-            {
-                await client.DisconnectAsync();
-            }
-            client.Dispose();
-        }
-    }
-
     [Fact(Timeout = 120_000)]
     public async Task SessionShow_RealClientsOnBothNodes_SameAsVerneMqOwnAnswer()
     {
-        var (node1, node2) = (app.Cluster.Nodes[0], app.Cluster.Nodes[1]);
-        var v311 = await ConnectAsync(node1, _scope + "-v311", MqttProtocolVersion.V311, persistent: true, user: "alice");
+        var (node1, node2) = (App.Cluster.Nodes[0], App.Cluster.Nodes[1]);
+        var v311 = await ConnectAsync(node1, Scope + "-v311", MqttProtocolVersion.V311, persistent: true, user: "alice");
         await v311.SubscribeAsync(new MqttClientSubscribeOptionsBuilder()
-            .WithTopicFilter(_scope + "/a/#", MqttQualityOfServiceLevel.AtLeastOnce)
-            .WithTopicFilter(_scope + "/b", MqttQualityOfServiceLevel.AtMostOnce).Build(), Cancel);
-        var v5 = await ConnectAsync(node2, _scope + "-v5", MqttProtocolVersion.V500, persistent: true, user: "bob");
+            .WithTopicFilter(Scope + "/a/#", MqttQualityOfServiceLevel.AtLeastOnce)
+            .WithTopicFilter(Scope + "/b", MqttQualityOfServiceLevel.AtMostOnce).Build(), Cancel);
+        var v5 = await ConnectAsync(node2, Scope + "-v5", MqttProtocolVersion.V500, persistent: true, user: "bob");
         await v5.SubscribeAsync(new MqttClientSubscribeOptionsBuilder().WithTopicFilter(f => f
-            .WithTopic(_scope + "/v5/#").WithQualityOfServiceLevel(MqttQualityOfServiceLevel.ExactlyOnce).WithNoLocal().WithRetainAsPublished()).Build(), Cancel);
-        var offline = await ConnectAsync(node1, _scope + "-offline", MqttProtocolVersion.V311, persistent: true, user: null);
-        await offline.SubscribeAsync(_scope + "/q/#", MqttQualityOfServiceLevel.AtLeastOnce, Cancel);
+            .WithTopic(Scope + "/v5/#").WithQualityOfServiceLevel(MqttQualityOfServiceLevel.ExactlyOnce).WithNoLocal().WithRetainAsPublished()).Build(), Cancel);
+        var offline = await ConnectAsync(node1, Scope + "-offline", MqttProtocolVersion.V311, persistent: true, user: null);
+        await offline.SubscribeAsync(Scope + "/q/#", MqttQualityOfServiceLevel.AtLeastOnce, Cancel);
         await offline.DisconnectAsync(cancellationToken: Cancel);
-        await using var mosquitto = MosquittoSub.Start(node2.MqttPort, "-V", "mqttv311", "-i", _scope + "-mosq", "-q", "1", "-t", _scope + "/m");
+        await using var mosquitto = MosquittoSub.Start(node2.MqttPort, "-V", "mqttv311", "-i", Scope + "-mosq", "-q", "1", "-t", Scope + "/m");
         // Published on the queue's own node: a subscription reaches the other node's routing table only after replication.
-        var publisher = await ConnectAsync(node1, _scope + "-pub", MqttProtocolVersion.V311, persistent: false, user: null);
+        var publisher = await ConnectAsync(node1, Scope + "-pub", MqttProtocolVersion.V311, persistent: false, user: null);
         for (var i = 1; i <= 2; i++)
         {
-            await publisher.PublishStringAsync(_scope + "/q/" + i, "queued " + i, MqttQualityOfServiceLevel.AtLeastOnce, cancellationToken: Cancel);
+            await publisher.PublishStringAsync(Scope + "/q/" + i, "queued " + i, MqttQualityOfServiceLevel.AtLeastOnce, cancellationToken: Cancel);
         }
         await publisher.DisconnectAsync(cancellationToken: Cancel);
 
-        var scoped = "--client_id=~" + Uri.EscapeDataString("^" + _scope + "-");
+        var scoped = "--client_id=~" + Uri.EscapeDataString("^" + Scope + "-");
         // VerneMQ's own answer is the reference; first wait until it has every client.
-        await WaitUntilAsync(async () => Rows(await app.Cluster.SessionShowAsync("--client_id&" + scoped)).Count == 4, "VerneMQ to list the four clients");
-        await WaitUntilAsync(async () => Rows(await app.Cluster.SessionShowAsync("--client_id&--msg_ref&" + scoped)).Count == 2, "VerneMQ to queue the two messages");
+        await WaitUntilAsync(async () => Rows(await App.Cluster.SessionShowAsync("--client_id&" + scoped)).Count == 4, "VerneMQ to list the four clients");
+        await WaitUntilAsync(async () => Rows(await App.Cluster.SessionShowAsync("--client_id&--msg_ref&" + scoped)).Count == 2, "VerneMQ to queue the two messages");
 
         string[] queries =
         [
@@ -84,7 +60,7 @@ public sealed class VerneMqMirrorTests(VerneMqDashboardApp app) : IAsyncLifetime
         ];
         foreach (var query in queries)
         {
-            var expected = Rows(await app.Cluster.SessionShowAsync(query + "&" + scoped));
+            var expected = Rows(await App.Cluster.SessionShowAsync(query + "&" + scoped));
             await WaitUntilAsync(async () => Rows(await DashboardShowAsync(query + "&" + scoped)).SequenceEqual(expected),
                 $"the dashboard's answer to {query} to equal VerneMQ's:\n{string.Join("\n", expected)}\n--- dashboard:\n{string.Join("\n", Rows(await DashboardShowAsync(query + "&" + scoped)))}");
         }
@@ -93,7 +69,7 @@ public sealed class VerneMqMirrorTests(VerneMqDashboardApp app) : IAsyncLifetime
         // --limit counts per node, as in VerneMQ: one row from each node, each a row of the full answer.
         var all = Rows(await DashboardShowAsync("--client_id&--node&" + scoped));
         var limited = Rows(await DashboardShowAsync("--client_id&--node&--limit=1&" + scoped));
-        var verneMqLimited = Rows(await app.Cluster.SessionShowAsync("--client_id&--node&--limit=1&" + scoped));
+        var verneMqLimited = Rows(await App.Cluster.SessionShowAsync("--client_id&--node&--limit=1&" + scoped));
         Assert.Equal(verneMqLimited.Count, limited.Count);
         Assert.Equal(2, limited.Count);
         Assert.All(limited, row => Assert.Contains(row, all));
@@ -104,8 +80,8 @@ public sealed class VerneMqMirrorTests(VerneMqDashboardApp app) : IAsyncLifetime
     [Fact(Timeout = 120_000)]
     public async Task Live_ClientOnNode2_ConnectSubscribeUnsubscribeOffline_ShowWithoutWaitingForAResync()
     {
-        var node2 = app.Cluster.Nodes[1];
-        var id = _scope + "-live";
+        var node2 = App.Cluster.Nodes[1];
+        var id = Scope + "-live";
         var query = "--client_id&--is_online&--node&--client_id=" + id;
         var topics = "--client_id&--topic&--client_id=" + id;
         var clock = Stopwatch.StartNew();
@@ -137,8 +113,8 @@ public sealed class VerneMqMirrorTests(VerneMqDashboardApp app) : IAsyncLifetime
     [Fact(Timeout = 120_000)]
     public async Task Disconnect_WithCleanupThroughDashboardApi_GoneFromVerneMqOwnAnswer()
     {
-        var id = _scope + "-cleanup";
-        var client = await ConnectAsync(app.Cluster.Nodes[1], id, MqttProtocolVersion.V500, persistent: true, user: null);
+        var id = Scope + "-cleanup";
+        var client = await ConnectAsync(App.Cluster.Nodes[1], id, MqttProtocolVersion.V500, persistent: true, user: null);
         var disconnected = new TaskCompletionSource<MqttClientDisconnectedEventArgs>(TaskCreationOptions.RunContinuationsAsynchronously);
         client.DisconnectedAsync += e =>
         {
@@ -152,8 +128,8 @@ public sealed class VerneMqMirrorTests(VerneMqDashboardApp app) : IAsyncLifetime
 
         Assert.Contains("Done", answer, StringComparison.Ordinal);
         await disconnected.Task.WaitAsync(TimeSpan.FromSeconds(10), Cancel);
-        Assert.Empty(Rows(await app.Cluster.SessionShowAsync("--client_id&--client_id=" + id)));
-        Assert.Empty(Rows(await app.Cluster.SessionShowAsync("--client_id&--client_id=" + id, app.Cluster.Nodes[1])));
+        Assert.Empty(Rows(await App.Cluster.SessionShowAsync("--client_id&--client_id=" + id)));
+        Assert.Empty(Rows(await App.Cluster.SessionShowAsync("--client_id&--client_id=" + id, App.Cluster.Nodes[1])));
         // The action returns once the mirror shows its effect.
         Assert.Empty(Rows(await DashboardShowAsync("--client_id&--client_id=" + id)));
     }
@@ -161,9 +137,9 @@ public sealed class VerneMqMirrorTests(VerneMqDashboardApp app) : IAsyncLifetime
     [Fact(Timeout = 120_000)]
     public async Task Reauthorize_AfterAclChangeOnTheNode_RemovesTheRefusedSubscription()
     {
-        var node1 = app.Cluster.Nodes[0];
-        var id = _scope + "-reauth";
-        var user = _scope + "-user";
+        var node1 = App.Cluster.Nodes[0];
+        var id = Scope + "-reauth";
+        var user = Scope + "-user";
         var client = await ConnectAsync(node1, id, MqttProtocolVersion.V311, persistent: true, user: user);
         await client.SubscribeAsync(new MqttClientSubscribeOptionsBuilder()
             .WithTopicFilter(id + "/keep/#", MqttQualityOfServiceLevel.AtLeastOnce)
@@ -200,13 +176,13 @@ public sealed class VerneMqMirrorTests(VerneMqDashboardApp app) : IAsyncLifetime
             {
                 using var probe = new MqttClientFactory().CreateMqttClient();
                 await probe.ConnectAsync(new MqttClientOptionsBuilder().WithTcpServer("127.0.0.1", node1.MqttPort)
-                    .WithClientId(_scope + "-probe").WithProtocolVersion(MqttProtocolVersion.V311).Build(), CancellationToken.None);
-                var granted = await probe.SubscribeAsync(_scope + "/probe", MqttQualityOfServiceLevel.AtMostOnce, CancellationToken.None);
+                    .WithClientId(Scope + "-probe").WithProtocolVersion(MqttProtocolVersion.V311).Build(), CancellationToken.None);
+                var granted = await probe.SubscribeAsync(Scope + "/probe", MqttQualityOfServiceLevel.AtMostOnce, CancellationToken.None);
                 await probe.DisconnectAsync();
                 return granted.Items.Single().ResultCode == MqttClientSubscribeResultCode.GrantedQoS0;
             }, "node 1 to read its restored ACL file", seconds: 30);
         }
-        var verneMq = Rows(await app.Cluster.SessionShowAsync("--client_id&--topic&--client_id=" + id));
+        var verneMq = Rows(await App.Cluster.SessionShowAsync("--client_id&--topic&--client_id=" + id));
         Assert.Equal([$"{{\"client_id\":\"{id}\",\"topic\":\"{id}/keep/#\"}}"], verneMq);
         Assert.Equal(verneMq, Rows(await DashboardShowAsync("--client_id&--topic&--client_id=" + id)));
     }
@@ -214,8 +190,8 @@ public sealed class VerneMqMirrorTests(VerneMqDashboardApp app) : IAsyncLifetime
     [Fact(Timeout = 60_000)]
     public async Task Webhook_WithoutOrWithAWrongSecret_RefusedAndNothingChanges()
     {
-        var id = _scope + "-forged";
-        using var http = new HttpClient { BaseAddress = new Uri(app.BaseUrl) };
+        var id = Scope + "-forged";
+        using var http = new HttpClient { BaseAddress = new Uri(App.BaseUrl) };
         var body = $"{{\"peer_addr\":\"10.6.6.6\",\"peer_port\":6666,\"mountpoint\":\"\",\"client_id\":\"{id}\",\"username\":\"mallory\",\"topics\":[{{\"topic\":\"x\",\"qos\":1}}]}}";
         foreach (var url in new[] { "/vernemq/webhook/x", "/vernemq/webhook/x?secret=", "/vernemq/webhook/x?secret=0123456789abcdef0123456789abcdef0123456789abcdef" })
         {
@@ -241,11 +217,11 @@ public sealed class VerneMqMirrorTests(VerneMqDashboardApp app) : IAsyncLifetime
     [InlineData("", "{\"client_id\":\"CLIENT\"}", HttpStatusCode.BadRequest)]
     public async Task Webhook_OddBodiesWithTheSecret_ClearAnswerNeverA500(string hook, string body, HttpStatusCode expected)
     {
-        var secret = app.Services.GetRequiredService<Dashboard.VerneMq.VerneMqSource>().WebhookSecret;
-        using var http = new HttpClient { BaseAddress = new Uri(app.BaseUrl) };
+        var secret = App.Services.GetRequiredService<Dashboard.VerneMq.VerneMqSource>().WebhookSecret;
+        using var http = new HttpClient { BaseAddress = new Uri(App.BaseUrl) };
         using var request = new HttpRequestMessage(HttpMethod.Post, "/vernemq/webhook/x?secret=" + Uri.EscapeDataString(secret))
         {
-            Content = new StringContent(body.Replace("CLIENT", _scope + "-odd", StringComparison.Ordinal), Encoding.UTF8, "application/json"),
+            Content = new StringContent(body.Replace("CLIENT", Scope + "-odd", StringComparison.Ordinal), Encoding.UTF8, "application/json"),
         };
         if (hook.Length > 0)
         {
@@ -256,15 +232,15 @@ public sealed class VerneMqMirrorTests(VerneMqDashboardApp app) : IAsyncLifetime
 
         Assert.Equal(expected, response.StatusCode);
         // The source goes on: a real client still shows.
-        await ConnectAsync(app.Cluster.Nodes[1], _scope + "-after-odd", MqttProtocolVersion.V311, persistent: false, user: null);
-        await WaitUntilAsync(async () => Rows(await DashboardShowAsync("--client_id&--client_id=" + _scope + "-after-odd")).Count == 1, "a client after the odd hook");
+        await ConnectAsync(App.Cluster.Nodes[1], Scope + "-after-odd", MqttProtocolVersion.V311, persistent: false, user: null);
+        await WaitUntilAsync(async () => Rows(await DashboardShowAsync("--client_id&--client_id=" + Scope + "-after-odd")).Count == 1, "a client after the odd hook");
     }
 
     [Fact(Timeout = 60_000)]
     public async Task Webhook_HugeBody_Refused()
     {
-        var secret = app.Services.GetRequiredService<Dashboard.VerneMq.VerneMqSource>().WebhookSecret;
-        using var http = new HttpClient { BaseAddress = new Uri(app.BaseUrl) };
+        var secret = App.Services.GetRequiredService<Dashboard.VerneMq.VerneMqSource>().WebhookSecret;
+        using var http = new HttpClient { BaseAddress = new Uri(App.BaseUrl) };
         using var request = new HttpRequestMessage(HttpMethod.Post, "/vernemq/webhook/x?secret=" + Uri.EscapeDataString(secret))
         {
             Content = new StringContent("{\"client_id\":\"" + new string('x', 200_000) + "\"}", Encoding.UTF8, "application/json"),
@@ -279,10 +255,10 @@ public sealed class VerneMqMirrorTests(VerneMqDashboardApp app) : IAsyncLifetime
     [Fact(Timeout = 120_000)]
     public async Task Hub_ClientOnNode2_ArrivesOnlineThenOfflineOnTheLiveFeed()
     {
-        var id = _scope + "-hub";
+        var id = Scope + "-hub";
         var changes = System.Threading.Channels.Channel.CreateUnbounded<SessionChangeMessage>();
         await using var hub = new HubConnectionBuilder()
-            .WithUrl(new Uri(new Uri(app.BaseUrl), "/hubs/sessions?q=" + Uri.EscapeDataString($"--client_id=~^{id}$")),
+            .WithUrl(new Uri(new Uri(App.BaseUrl), "/hubs/sessions?q=" + Uri.EscapeDataString($"--client_id=~^{id}$")),
                 options => options.Headers["x-api-key"] = VerneMqDashboardApp.DashboardKey)
             .Build();
         var snapshot = new TaskCompletionSource<SessionSnapshotMessage>(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -299,7 +275,7 @@ public sealed class VerneMqMirrorTests(VerneMqDashboardApp app) : IAsyncLifetime
         Assert.Empty((await snapshot.Task.WaitAsync(TimeSpan.FromSeconds(10), Cancel)).Sessions);
 
         var clock = Stopwatch.StartNew();
-        var client = await ConnectAsync(app.Cluster.Nodes[1], id, MqttProtocolVersion.V500, persistent: true, user: "dave");
+        var client = await ConnectAsync(App.Cluster.Nodes[1], id, MqttProtocolVersion.V500, persistent: true, user: "dave");
         await NextAsync(changes, c => c.ClientId == id && c.Presence == "online" && c.State is { IsOnline: true });
         var online = clock.Elapsed;
         clock.Restart();
@@ -314,61 +290,6 @@ public sealed class VerneMqMirrorTests(VerneMqDashboardApp app) : IAsyncLifetime
         timeout.CancelAfter(TimeSpan.FromSeconds(20));
         while (!wanted(await changes.Reader.ReadAsync(timeout.Token)))
         {
-        }
-    }
-
-    private async Task<IMqttClient> ConnectAsync(VerneMqCluster.Node node, string clientId, MqttProtocolVersion protocol, bool persistent, string? user)
-    {
-        var client = new MqttClientFactory().CreateMqttClient();
-        var options = new MqttClientOptionsBuilder().WithTcpServer("127.0.0.1", node.MqttPort).WithClientId(clientId).WithProtocolVersion(protocol);
-        options = protocol == MqttProtocolVersion.V500
-            ? options.WithCleanStart(!persistent).WithSessionExpiryInterval(persistent ? 3600u : 0u)
-            : options.WithCleanSession(!persistent);
-        if (user is not null)
-        {
-            options = options.WithCredentials(user, "secret");
-        }
-        await client.ConnectAsync(options.Build(), Cancel);
-        _clients.Add(client);
-        return client;
-    }
-
-    private HttpClient DashboardHttp()
-    {
-        var http = new HttpClient { BaseAddress = new Uri(app.BaseUrl) };
-        http.DefaultRequestHeaders.Add("x-api-key", VerneMqDashboardApp.DashboardKey);
-        return http;
-    }
-
-    private async Task<JsonElement> DashboardShowAsync(string query)
-    {
-        using var http = DashboardHttp();
-        return JsonDocument.Parse(await http.GetStringAsync("/api/v1/session/show?" + query, Cancel)).RootElement.Clone();
-    }
-
-    /// <summary>The rows of a session show answer, each as compact JSON with sorted keys, the rows sorted: order-free comparison.</summary>
-    private static List<string> Rows(JsonElement answer) =>
-        [.. answer.GetProperty("table").EnumerateArray()
-            .Select(row => "{" + string.Join(",", row.EnumerateObject().OrderBy(p => p.Name, StringComparer.Ordinal)
-                .Select(p => JsonSerializer.Serialize(p.Name) + ":" + Canonical(p.Value))) + "}")
-            .Order(StringComparer.Ordinal)];
-
-    private static string Canonical(JsonElement value) => value.ValueKind == JsonValueKind.String
-        ? JsonSerializer.Serialize(value.GetString(), CanonicalOptions)
-        : value.GetRawText();
-
-    private static readonly JsonSerializerOptions CanonicalOptions = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
-
-    private static async Task WaitUntilAsync(Func<Task<bool>> condition, string what, int seconds = 20)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(seconds);
-        while (!await condition())
-        {
-            if (DateTime.UtcNow > deadline)
-            {
-                Assert.Fail($"Timed out after {seconds} s waiting for {what}");
-            }
-            await Task.Delay(100, Cancel);
         }
     }
 }

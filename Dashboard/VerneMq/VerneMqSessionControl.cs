@@ -41,7 +41,8 @@ public sealed class VerneMqSessionControl(VerneMqClient client, VerneMqSource so
         var query = $"client-id={Uri.EscapeDataString(request.ClientId)}"
             + (request.Mountpoint.Length > 0 ? $"&mountpoint={Uri.EscapeDataString(request.Mountpoint)}" : "")
             + (request.Cleanup ? "&--cleanup" : "");
-        await client.ApiAsync(NodeFor(before), "session/disconnect", query, cancellationToken).ConfigureAwait(false);
+        // Any node acts for the whole cluster (VerneMQ routes the action to the queue's node).
+        await client.ApiAsync(source.ApiNode, "session/disconnect", query, cancellationToken).ConfigureAwait(false);
         var after = await SettleAsync(key, q => q is null || q.Session is null, cancellationToken).ConfigureAwait(false);
         return new DisconnectResult(request.ClientId, before is not null, before?.Session is not null, request.Cleanup && before is not null && after is null);
     }
@@ -53,7 +54,7 @@ public sealed class VerneMqSessionControl(VerneMqClient client, VerneMqSource so
         var before = await source.ReadNowAsync(key, cancellationToken).ConfigureAwait(false);
         var query = $"username={Uri.EscapeDataString(request.User)}&client-id={Uri.EscapeDataString(request.ClientId)}"
             + (request.Mountpoint.Length > 0 ? $"&mountpoint={Uri.EscapeDataString(request.Mountpoint)}" : "");
-        var answer = VerneMqClient.Text(await client.ApiAsync(NodeFor(before), "session/reauthorize", query, cancellationToken).ConfigureAwait(false));
+        var answer = VerneMqClient.Text(await client.ApiAsync(source.ApiNode, "session/reauthorize", query, cancellationToken).ConfigureAwait(false));
         if (before is null)
         {
             return new ReauthorizeResult(request.ClientId, false, [], []);
@@ -66,8 +67,6 @@ public sealed class VerneMqSessionControl(VerneMqClient client, VerneMqSource so
         return new ReauthorizeResult(request.ClientId, true, removed, added);
     }
 
-    // Any node acts for the whole cluster (VerneMQ routes the action to the queue's node).
-    private Uri NodeFor(MirroredQueue? queue) => source.ApiNode;
 
     private static bool SameTopics(IReadOnlyList<Subscription> a, IReadOnlyList<Subscription> b) =>
         a.Count == b.Count && a.All(s => b.Contains(s));
