@@ -14,6 +14,7 @@ public class AppProcess : IAsyncLifetime
 {
     private static readonly Regex ListeningLine = new(@"MQTT broker listening on mqtt://[^:]+:(\d+) .* dashboard at http://[^:]+:(\d+)", RegexOptions.CultureInvariant);
 
+    private readonly System.Collections.Concurrent.ConcurrentQueue<string> _output = new();
     private Process? _process;
     private TaskCompletionSource<(int Mqtt, int Http)>? _listening;
 
@@ -28,6 +29,9 @@ public class AppProcess : IAsyncLifetime
     protected virtual IEnumerable<string> ExtraArguments => [];
 
     public string BaseUrl => $"http://127.0.0.1:{HttpPort}";
+
+    /// <summary>The app's standard output so far (the last 5,000 lines, across restarts).</summary>
+    public IReadOnlyList<string> Output => [.. _output];
 
     /// <summary>A wall-screen token of this app, made before its first start in the database it will use.</summary>
     public string WallToken { get; private set; } = "";
@@ -73,6 +77,13 @@ public class AppProcess : IAsyncLifetime
         // Drain the app's output so it never blocks on a full pipe; the listening line gives the ports.
         _process.OutputDataReceived += (_, line) =>
         {
+            if (line.Data is { } logged)
+            {
+                _output.Enqueue(logged);
+                while (_output.Count > 5_000 && _output.TryDequeue(out string? _))
+                {
+                }
+            }
             if (line.Data is { } text && ListeningLine.Match(text) is { Success: true } match)
             {
                 listening.TrySetResult((int.Parse(match.Groups[1].Value, CultureInfo.InvariantCulture),

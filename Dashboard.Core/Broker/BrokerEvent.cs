@@ -31,3 +31,12 @@ internal sealed record SessionGone(string ClientId) : BrokerEvent(ClientId);
 
 /// <summary>Completes once every event recorded before it has reached the store.</summary>
 internal sealed record Barrier(TaskCompletionSource Done) : BrokerEvent("");
+
+/// <summary>A persistent session read back from disk at start (docs/persistence.md).</summary>
+internal sealed record Restored(RestoredSession Session) : BrokerEvent(Session.ClientId);
+
+/// <summary>A retained message changed; goes to the journal only.</summary>
+internal sealed record RetainedChanged(RetainedChange Change) : BrokerEvent("");
+
+/// <summary>Completes once every event recorded before it is written by the journal.</summary>
+internal sealed record DurableBarrier(TaskCompletionSource Done, long Recorded) : BrokerEvent("");

@@ -41,7 +41,8 @@ internal sealed class BrokerEventTranslator
                     break;
                 }
                 var keep = track.KeepsQueue(disconnected.DisconnectExpiry);
-                output.Add(new ClientDisconnected(key, keep));
+                output.Add(new ClientDisconnected(key, keep,
+                    track.Protocol == 5 && disconnected.DisconnectExpiry != 0 ? disconnected.DisconnectExpiry : null));
                 if (keep)
                 {
                     Detach(track);
@@ -89,7 +90,30 @@ internal sealed class BrokerEventTranslator
                 _clients.Remove(brokerEvent.ClientId);
                 output.Add(new QueueRemoved(key));
                 break;
+            case Restored restored:
+                Restore(restored.Session, key, output);
+                break;
         }
+    }
+
+    /// <summary>A session read back from disk: tracked as if it had gone offline here, shown offline as it was.</summary>
+    private void Restore(RestoredSession session, QueueKey key, List<StoreEvent> output)
+    {
+        var track = new ClientTrack(session.Protocol, cleanStart: false, session.SessionExpiry);
+        foreach (var subscription in session.Subscriptions)
+        {
+            track.Subscriptions[subscription.Topic] = subscription.Qos;
+        }
+        foreach (var message in session.Messages)
+        {
+            track.Messages.Add(new TrackedMessage(message.MsgRef, message.RoutingKey, message.Qos, PayloadHash.Of(message.Payload.Span), message.Payload.Length));
+            if (long.TryParse(message.MsgRef, NumberStyles.HexNumber, CultureInfo.InvariantCulture, out var number) && number > _nextMsgRef)
+            {
+                _nextMsgRef = number;
+            }
+        }
+        _clients[session.ClientId] = track;
+        output.Add(new QueueMirrored(key, new MirroredQueue(null, null, session.StartedAt, false, null, session.Subscriptions, session.Messages)));
     }
 
     private void Connect(Connected connected, QueueKey key, ClientTrack? track, List<StoreEvent> output)
@@ -126,7 +150,8 @@ internal sealed class BrokerEventTranslator
         track.PeerKey = PeerKey(connected.Peer);
         _clients[connected.ClientId] = track;
         var (host, port) = Peer(connected.Peer);
-        output.Add(new ClientConnected(key, track.IsClean, connected.User, host, port, connected.Protocol, cleanStart));
+        var expiry = track.IsClean ? 0 : track.Protocol == 5 ? track.SessionExpiry : uint.MaxValue;
+        output.Add(new ClientConnected(key, track.IsClean, connected.User, host, port, connected.Protocol, cleanStart, expiry));
     }
 
     private void Enqueue(Enqueuing enqueuing, QueueKey key, ClientTrack track, List<StoreEvent> output)

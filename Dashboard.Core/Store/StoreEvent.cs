@@ -14,13 +14,19 @@ public abstract record StoreEvent(QueueKey Key);
 /// <param name="PeerPort">Client port.</param>
 /// <param name="Protocol">3, 4 or 5.</param>
 /// <param name="StartFresh">Whether an existing queue is discarded (MQTT 5 clean start); defaults to <paramref name="CleanSession"/>.</param>
+/// <param name="SessionExpiry">
+/// Seconds the queue outlives the connection: <see cref="uint.MaxValue"/> for ever (MQTT 3.x clean session
+/// off), 0 when it ends with it. Only the session journal (docs/persistence.md) reads it.
+/// </param>
 public sealed record ClientConnected(
-    QueueKey Key, bool CleanSession, string? User, string PeerHost, int PeerPort, int Protocol, bool? StartFresh = null) : StoreEvent(Key);
+    QueueKey Key, bool CleanSession, string? User, string PeerHost, int PeerPort, int Protocol, bool? StartFresh = null,
+    uint SessionExpiry = 0) : StoreEvent(Key);
 
 /// <summary>A client's connection ended: the queue goes offline, or goes away when it is not kept.</summary>
 /// <param name="Key">The queue.</param>
 /// <param name="KeepQueue">Whether the queue stays; defaults to "unless clean session" (MQTT 5 may change it at DISCONNECT).</param>
-public sealed record ClientDisconnected(QueueKey Key, bool? KeepQueue = null) : StoreEvent(Key);
+/// <param name="SessionExpiry">The session expiry an MQTT 5 DISCONNECT set, when it set one.</param>
+public sealed record ClientDisconnected(QueueKey Key, bool? KeepQueue = null, uint? SessionExpiry = null) : StoreEvent(Key);
 
 /// <summary>A subscription was added or replaced (same topic, new options).</summary>
 public sealed record SubscriptionAdded(QueueKey Key, Subscription Subscription) : StoreEvent(Key);
@@ -44,13 +50,14 @@ public sealed record WaitingAcksChanged(QueueKey Key, int WaitingAcks) : StoreEv
 public sealed record QueueRemoved(QueueKey Key) : StoreEvent(Key);
 
 /// <summary>
-/// A queue as a mirrored broker reports it (docs/vernemq.md): its state replaces whatever the store had
-/// for the key, and only what differs is reported as changes.
+/// A queue as a mirrored broker reports it (docs/vernemq.md), or as the embedded broker restored it from
+/// disk (docs/persistence.md): its state replaces whatever the store had for the key, and only what
+/// differs is reported as changes.
 /// </summary>
 public sealed record QueueMirrored(QueueKey Key, MirroredQueue Queue) : StoreEvent(Key);
 
 /// <summary>One queue of a mirrored broker, with everything the session table shows of it.</summary>
-/// <param name="Node">The node holding it.</param>
+/// <param name="Node">The node holding it; null for the store's own node (a session restored from disk).</param>
 /// <param name="QueuePid">Its pid as the broker writes it.</param>
 /// <param name="StartedAt">When the queue was created, Unix epoch milliseconds.</param>
 /// <param name="CleanSession">Whether the session ends with the connection.</param>
@@ -59,7 +66,7 @@ public sealed record QueueMirrored(QueueKey Key, MirroredQueue Queue) : StoreEve
 /// <param name="Messages">Its queued messages, oldest first, where their details were read.</param>
 /// <param name="UnlistedMessages">Messages the broker counts whose details were not read.</param>
 public sealed record MirroredQueue(
-    string Node,
+    string? Node,
     string? QueuePid,
     long StartedAt,
     bool CleanSession,

@@ -1,5 +1,6 @@
 using Dashboard.Core.Actions;
 using Dashboard.Core.Broker;
+using Dashboard.Broker.Persistence;
 using Dashboard.Core.Store;
 using Dashboard.Hosting;
 using Dashboard.Security;
@@ -45,8 +46,15 @@ internal static partial class BrokerHosting
         services.AddSingleton<MqttConnections>();
         services.AddSingleton<IMqttServerAdapter>(provider => provider.GetRequiredService<MqttConnections>());
         services.AddConnections();
+        services.AddSingleton(provider =>
+        {
+            var path = provider.GetRequiredService<IConfiguration>()["Data:Path"];
+            return new SessionJournal(string.IsNullOrWhiteSpace(path) ? "./data" : path, provider.GetRequiredService<SessionStore>(),
+                provider.GetRequiredService<TimeProvider>(), provider.GetRequiredService<ILogger<SessionJournal>>());
+        });
         services.AddSingleton(provider => new SessionTracker(
-            provider.GetRequiredService<SessionStore>(), provider.GetService<ILogger<SessionTracker>>()));
+            provider.GetRequiredService<SessionStore>(), provider.GetService<ILogger<SessionTracker>>(), provider.GetRequiredService<SessionJournal>()));
+        services.AddSingleton<SessionRestore>();
         services.AddSingleton(provider => new OfflineQos0Filter(
             provider.GetRequiredService<IConfiguration>().GetValue("Broker:QueueQos0Messages", false)));
         services.AddSingleton(provider => new AuthWatchers(
@@ -75,12 +83,37 @@ internal static partial class BrokerHosting
 
     public static WebApplication UseEmbeddedBroker(this WebApplication app)
     {
+        var journal = app.Services.GetRequiredService<SessionJournal>();
+        var restored = journal.Load();
+        var connections = app.Services.GetRequiredService<MqttConnections>();
+        var tracker = app.Services.GetRequiredService<SessionTracker>();
+        var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Dashboard.Broker");
         app.UseMqttServer(server =>
         {
-            // Authorisation first: the tracker must not record a client the checks refuse.
-            app.Services.GetRequiredService<BrokerAuthorizer>().Attach(server);
-            app.Services.GetRequiredService<OfflineQos0Filter>().Attach(server);
-            app.Services.GetRequiredService<SessionTracker>().Attach(server);
+            server.LoadingRetainedMessageAsync += args =>
+            {
+                args.LoadedRetainedMessages = [.. journal.LoadedRetained];
+                return Task.CompletedTask;
+            };
+            journal.Expire = clientId => ExpireAsync(server, tracker, clientId);
+            // The saved sessions first, while no client can connect and no handler sees the restoring
+            // connections (docs/persistence.md); then the checks and the tracker, then the clients.
+            server.StartedAsync += async _ =>
+            {
+                try
+                {
+                    await app.Services.GetRequiredService<SessionRestore>().RunAsync(server, connections.ClientHandler!, restored);
+                }
+                catch (Exception exception)
+                {
+                    LogRestoreFailed(logger, exception);
+                }
+                // Authorisation first: the tracker must not record a client the checks refuse.
+                app.Services.GetRequiredService<BrokerAuthorizer>().Attach(server);
+                app.Services.GetRequiredService<OfflineQos0Filter>().Attach(server);
+                tracker.Attach(server);
+                connections.Open();
+            };
         });
         // With port 0 the ports are known only now; operators and the tests that start the app as a
         // process read them from this line.
@@ -97,6 +130,25 @@ internal static partial class BrokerHosting
         app.MapConnections("/mqtt", options, connection => connection.UseMqttTransportGuard().UseConnectionHandler<MqttConnections>()).AllowAnonymous();
         return app;
     }
+
+    /// <summary>Deletes an expired session through the broker; one the broker no longer holds leaves the store and the journal directly.</summary>
+    private static async Task ExpireAsync(MqttServer server, SessionTracker tracker, string clientId)
+    {
+        MqttSessionStatus status;
+        try
+        {
+            status = await server.GetSessionAsync(clientId);
+        }
+        catch (InvalidOperationException)
+        {
+            await tracker.ForgetAsync(clientId);
+            return;
+        }
+        await status.DeleteAsync();
+    }
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Restoring the saved sessions failed; the broker starts with those restored so far")]
+    private static partial void LogRestoreFailed(ILogger logger, Exception exception);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "MQTT broker listening on mqtt://{MqttEndPoint} and {HttpUrl}/mqtt (WebSocket); dashboard at {HttpUrl}")]
     private static partial void LogListening(ILogger logger, string mqttEndPoint, string httpUrl);

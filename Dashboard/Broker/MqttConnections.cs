@@ -18,20 +18,34 @@ namespace Dashboard.Broker;
 /// §3.1.3 allows it), where MQTTnet refuses it. MQTTnet's only hook for that (the assigned identifier of
 /// <c>ValidatingConnectionAsync</c>) is applied for MQTT 5 alone, so the id is set on the CONNECT packet
 /// as it is read. Clean session off with an empty id is still refused ("identifier rejected").
+/// Connections wait until <see cref="Open"/>: the sessions saved before a restart are restored first
+/// (docs/persistence.md), so a returning client finds its session.
 /// </summary>
 internal sealed class MqttConnections : ConnectionHandler, IMqttServerAdapter
 {
     /// <summary>The prefix of assigned client ids (MQTT 5's assigned identifiers use it too).</summary>
     public const string AssignedPrefix = "auto-";
 
+    private readonly TaskCompletionSource _open = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private MqttServerOptions? _options;
 
     public Func<IMqttChannelAdapter, Task>? ClientHandler { get; set; }
 
     public static string NewClientId() => AssignedPrefix + Guid.NewGuid().ToString("N");
 
+    /// <summary>Lets clients in (once the broker holds every restored session).</summary>
+    public void Open() => _open.TrySetResult();
+
     public override async Task OnConnectedAsync(ConnectionContext connection)
     {
+        try
+        {
+            await _open.Task.WaitAsync(connection.ConnectionClosed).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            return;
+        }
         // The WebSocket transport passes binary frames only when asked to.
         if (connection.Features.Get<ITransferFormatFeature>() is { } format)
         {
