@@ -12,6 +12,7 @@ results_dir="$PWD/TestResults"
 missing=()
 [ -x /usr/bin/chromium ] || missing+=(chromium)
 command -v mosquitto_pub >/dev/null 2>&1 || missing+=(mosquitto-clients)
+command -v npm >/dev/null 2>&1 || missing+=(nodejs npm)
 
 # The VerneMQ tests start a real 2-node cluster from a release tarball: VERNEMQ_TARBALL, or the one in
 # ../shared/vernemq. It is extracted by the tests into a temporary folder (the shared one is read-only).
@@ -43,6 +44,12 @@ if [ ${#missing[@]} -gt 0 ]; then
         echo "test.sh: missing Debian packages: ${missing[*]} (install them with: sudo apt-get install ${missing[*]});" \
             "the tests that need them will fail" >&2
     fi
+fi
+
+# MQTT.js for e2e/MqttJsTests.cs, at the version package-lock.json pins.
+if command -v npm >/dev/null 2>&1 && [ ! -d e2e/mqttjs/node_modules/mqtt ]; then
+    (cd e2e/mqttjs && npm ci --no-audit --no-fund --loglevel=error) ||
+        echo "test.sh: could not install MQTT.js (npm ci in e2e/mqttjs); its tests will fail" >&2
 fi
 
 # Old result files would be counted again by .ci/run.
