@@ -104,7 +104,7 @@ public sealed class SignInTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task SignIn_FiveFailures_LockedOutEvenWithTheRightPassword()
+    public async Task SignIn_FiveFailures_ThisAddressWaits_OtherAddressesDoNot()
     {
         for (var i = 0; i < UserStore.MaxFailedSignIns; i++)
         {
@@ -115,9 +115,29 @@ public sealed class SignInTests : IAsyncLifetime
         using var response = await _browser.SignInAsync("admin", DashboardHost.AdminPassword);
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-        Assert.Contains("Too many failed sign-ins: try again after ", await response.Content.ReadAsStringAsync(Cancel), StringComparison.Ordinal);
+        Assert.Contains("Too many failed sign-ins from your address: try again after ", await response.Content.ReadAsStringAsync(Cancel), StringComparison.Ordinal);
         Assert.Null(BrowserClient.SignInCookie(response));
-        Assert.Equal("Locked out", Audit.Query(new AuditQuery { Action = AuditActions.SignIn, Limit = 1 }).Value.Entries.Single().Result);
+        Assert.Equal("Refused: too many failures from this address", Audit.Query(new AuditQuery { Action = AuditActions.SignIn, Limit = 1 }).Value.Entries.Single().Result);
+        // The failures were counted for the client's own address (loopback here), not for the user.
+        Assert.Equal(PasswordCheckStatus.LockedOut, Users.VerifyPassword("admin", DashboardHost.AdminPassword, "127.0.0.1").Status);
+        Assert.Equal(PasswordCheckStatus.Success, Users.VerifyPassword("admin", DashboardHost.AdminPassword, "192.0.2.1").Status);
+    }
+
+    [Fact]
+    public async Task SignIn_UnknownName_AnsweredAsAKnownOne_AlsoAfterFiveFailures()
+    {
+        for (var i = 0; i <= UserStore.MaxFailedSignIns; i++)
+        {
+            using var known = await _browser.SignInAsync("admin", "wrong-password");
+            using var unknown = await _browser.SignInAsync("no-such-user", "wrong-password");
+            var message = Message(await known.Content.ReadAsStringAsync(Cancel));
+            Assert.NotEmpty(message);
+            Assert.Equal(message, Message(await unknown.Content.ReadAsStringAsync(Cancel)));
+        }
+
+        // The form's message, without the antiforgery token and the time of day that differ per answer.
+        static string Message(string page) =>
+            System.Text.RegularExpressions.Regex.Match(page, "(Wrong user name or password|Too many failed sign-ins from your address)").Value;
     }
 
     [Fact]

@@ -120,29 +120,59 @@ public sealed class UserStoreTests : IDisposable
     }
 
     [Fact]
-    public void VerifyPassword_FiveFailures_LocksOutForTenMinutesEvenWithRightPassword()
+    public void VerifyPassword_FiveFailuresFromOneAddress_ThatAddressWaitsAMinute_AnotherSignsIn()
     {
         _db.Users.Add("alice", UserRole.Viewer, "correct horse", "admin");
-        for (var i = 0; i < 4; i++)
+        for (var i = 0; i < 5; i++)
         {
-            Assert.Equal(PasswordCheckStatus.Failed, _db.Users.VerifyPassword("alice", "wrong").Status);
+            Assert.Equal(PasswordCheckStatus.Failed, _db.Users.VerifyPassword("alice", "wrong", "203.0.113.7").Status);
         }
 
-        Assert.Equal(PasswordCheckStatus.Failed, _db.Users.VerifyPassword("alice", "wrong").Status);
-
-        var locked = _db.Users.VerifyPassword("alice", "correct horse");
-        Assert.Equal(PasswordCheckStatus.LockedOut, locked.Status);
-        Assert.Equal(_db.Time.GetUtcNow().AddMinutes(10), locked.LockedUntil);
-        Assert.Equal("Too many failed sign-ins: try again after 12:10 UTC", locked.Message);
-        Assert.Equal(locked.LockedUntil, _db.Users.Find("alice")!.LockedUntil);
-        _db.Time.Advance(TimeSpan.FromMinutes(9.9));
-        Assert.Equal(PasswordCheckStatus.LockedOut, _db.Users.VerifyPassword("alice", "correct horse").Status);
-        Assert.Equal(["Locked out", "Locked out", "Failed; locked out until 2025-03-01T12:10:00Z"],
+        var waiting = _db.Users.VerifyPassword("alice", "correct horse", "203.0.113.7");
+        Assert.Equal(PasswordCheckStatus.LockedOut, waiting.Status);
+        Assert.Equal(_db.Time.GetUtcNow().AddMinutes(1), waiting.LockedUntil);
+        Assert.Equal("Too many failed sign-ins from your address: try again after 12:01:00 UTC", waiting.Message);
+        Assert.Equal(_db.Time.GetUtcNow().AddMinutes(1), _db.Users.Find("alice")!.LockedUntil);
+        // A stranger's failures do not lock the real user out.
+        Assert.Equal(PasswordCheckStatus.Success, _db.Users.VerifyPassword("alice", "correct horse", "198.51.100.2").Status);
+        Assert.Equal(["Success", "Refused: too many failures from this address", "Failed; this address waits until 2025-03-01T12:01:00Z"],
             _db.AuditEntries(new AuditQuery { Action = AuditActions.SignIn }).Take(3).Select(e => e.Result));
     }
 
     [Fact]
-    public void VerifyPassword_AfterLockoutExpires_RightPasswordSucceeds()
+    public void VerifyPassword_UnknownName_AnsweredExactlyAsAKnownOne()
+    {
+        _db.Users.Add("alice", UserRole.Viewer, "correct horse", "admin");
+        for (var i = 0; i < 7; i++)
+        {
+            var known = _db.Users.VerifyPassword("alice", "wrong", "203.0.113.7");
+            var unknown = _db.Users.VerifyPassword("nobody", "wrong", "203.0.113.7");
+            Assert.Equal((known.Status, known.Message, known.LockedUntil), (unknown.Status, unknown.Message, unknown.LockedUntil));
+        }
+        Assert.Equal(PasswordCheckStatus.LockedOut, _db.Users.VerifyPassword("nobody", "wrong", "203.0.113.7").Status);
+    }
+
+    [Fact]
+    public void VerifyPassword_EachFurtherWait_TwiceAsLong_UpToFifteenMinutes()
+    {
+        _db.Users.Add("alice", UserRole.Viewer, "correct horse", "admin");
+        var waits = new List<TimeSpan>();
+        for (var round = 0; round < 6; round++)
+        {
+            for (var i = 0; i < 5; i++)
+            {
+                _db.Users.VerifyPassword("alice", "wrong", "203.0.113.7");
+            }
+            var until = _db.Users.VerifyPassword("alice", "wrong", "203.0.113.7").LockedUntil!.Value;
+            waits.Add(until - _db.Time.GetUtcNow());
+            _db.Time.Advance(until - _db.Time.GetUtcNow());
+        }
+
+        Assert.Equal([1, 2, 4, 8, 15, 15], waits.Select(w => w.TotalMinutes));
+    }
+
+    [Fact]
+    public void VerifyPassword_AfterTheWait_RightPasswordSucceeds()
     {
         _db.Users.Add("alice", UserRole.Viewer, "correct horse", "admin");
         for (var i = 0; i < 5; i++)
@@ -150,7 +180,7 @@ public sealed class UserStoreTests : IDisposable
             _db.Users.VerifyPassword("alice", "wrong");
         }
 
-        _db.Time.Advance(TimeSpan.FromMinutes(10));
+        _db.Time.Advance(TimeSpan.FromMinutes(1));
 
         Assert.Null(_db.Users.Find("alice")!.LockedUntil);
         Assert.Equal(PasswordCheckStatus.Success, _db.Users.VerifyPassword("alice", "correct horse").Status);

@@ -18,7 +18,8 @@ public enum UserRole
 /// <summary>
 /// A dashboard user, without the password hash. <c>SecurityStamp</c> changes whenever the password or
 /// role does: a sign-in cookie that carries an older stamp should be refused, so a reset or demotion takes
-/// effect on sessions already open. <c>LockedUntil</c> is set while sign-in is refused after too many failures.
+/// effect on sessions already open. <c>LockedUntil</c> is set while some client address must wait before
+/// trying this name again after too many failures (<see cref="SignInThrottle"/>); other addresses are not held.
 /// </summary>
 public sealed record UserInfo(long Id, string Name, UserRole Role, string SecurityStamp, DateTimeOffset Created, DateTimeOffset? LockedUntil);
 
@@ -31,7 +32,7 @@ public enum PasswordCheckStatus
 }
 
 /// <summary>
-/// The outcome of <see cref="UserStore.VerifyPassword(string, string)"/>: <c>User</c> on success only (a
+/// The outcome of <see cref="UserStore.VerifyPassword(string, string, string?)"/>: <c>User</c> on success only (a
 /// failure says nothing about whether the name exists), <c>LockedUntil</c> when sign-in opens again.
 /// </summary>
 public sealed record PasswordCheck(PasswordCheckStatus Status, UserInfo? User, DateTimeOffset? LockedUntil)
@@ -40,7 +41,7 @@ public sealed record PasswordCheck(PasswordCheckStatus Status, UserInfo? User, D
     public string Message => Status switch
     {
         PasswordCheckStatus.Success => "Signed in",
-        PasswordCheckStatus.LockedOut => string.Create(CultureInfo.InvariantCulture, $"Too many failed sign-ins: try again after {LockedUntil?.UtcDateTime:HH:mm} UTC"),
+        PasswordCheckStatus.LockedOut => string.Create(CultureInfo.InvariantCulture, $"Too many failed sign-ins from your address: try again after {LockedUntil?.UtcDateTime:HH:mm:ss} UTC"),
         _ => "Wrong user name or password",
     };
 }

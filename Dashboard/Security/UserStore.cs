@@ -13,14 +13,13 @@ namespace Dashboard.Security;
 /// </summary>
 public sealed class UserStore
 {
-    public const int MaxFailedSignIns = 5;
-
-    public static readonly TimeSpan LockoutDuration = TimeSpan.FromMinutes(10);
+    public const int MaxFailedSignIns = SignInThrottle.FailuresBeforeWait;
 
     private readonly SecurityDatabase _database;
     private readonly AuditLog _audit;
     private readonly TimeProvider _time;
     private readonly PasswordHashing _hashing;
+    private readonly SignInThrottle _throttle;
 
     public UserStore(SecurityDatabase database, AuditLog audit, TimeProvider time, IOptions<PasswordHasherOptions>? hasherOptions = null)
     {
@@ -28,6 +27,7 @@ public sealed class UserStore
         _audit = audit;
         _time = time;
         _hashing = new PasswordHashing(hasherOptions);
+        _throttle = new SignInThrottle(time);
     }
 
     /// <summary>The user with this name (ignoring ASCII case), or null.</summary>
@@ -134,6 +134,8 @@ public sealed class UserStore
         _audit.Append(connection, transaction, actor, AuditActions.UserResetPassword, row.Info.Name, "", "Reset");
         var user = Read(connection, transaction, name)!.Info;
         transaction.Commit();
+        // A new password: no address has to wait for this name any more.
+        _throttle.Forget(row.Info.Name);
         return Result<UserInfo>.Ok(user);
     }
 
@@ -147,7 +149,7 @@ public sealed class UserStore
         {
             return Result<UserInfo>.Fail(error);
         }
-        var check = VerifyPassword(name, currentPassword, AuditActions.UserChangePassword);
+        var check = VerifyPassword(name, currentPassword, AuditActions.UserChangePassword, "");
         if (check.Status != PasswordCheckStatus.Success)
         {
             return Result<UserInfo>.Fail(check.Status == PasswordCheckStatus.LockedOut ? check.Message : "The current password is wrong");
@@ -163,6 +165,8 @@ public sealed class UserStore
         _audit.Append(connection, transaction, row.Info.Name, AuditActions.UserChangePassword, row.Info.Name, "", "Changed");
         var user = Read(connection, transaction, name)!.Info;
         transaction.Commit();
+        // A new password: no address has to wait for this name any more.
+        _throttle.Forget(row.Info.Name);
         return Result<UserInfo>.Ok(user);
     }
 
@@ -188,73 +192,69 @@ public sealed class UserStore
     }
 
     /// <summary>
-    /// Checks a sign-in and writes it to the audit log. After <see cref="MaxFailedSignIns"/> failures in a
-    /// row the user is locked out for <see cref="LockoutDuration"/>, during which even the right password
-    /// is refused; a success resets the count.
+    /// Checks a sign-in from <paramref name="address"/> and writes it to the audit log. Failures are counted
+    /// per name and address (<see cref="SignInThrottle"/>): after <see cref="MaxFailedSignIns"/> in a row that
+    /// address waits, the same for known and unknown names, while the user signs in from elsewhere as usual.
+    /// Known and unknown names cost the same work (one read, one password hash, one audit entry).
     /// </summary>
-    public PasswordCheck VerifyPassword(string name, string password) => VerifyPassword(name, password, AuditActions.SignIn);
+    public PasswordCheck VerifyPassword(string name, string password, string? address = null) =>
+        VerifyPassword(name, password, AuditActions.SignIn, address ?? "");
 
-    private PasswordCheck VerifyPassword(string name, string password, string action)
+    private PasswordCheck VerifyPassword(string name, string password, string action, string address)
     {
         name ??= "";
         password ??= "";
         // Only a well-formed name is written as the actor: anything else could pass for "key:..." or "system".
         var actor = NameRules.CheckUserName(name) is null ? name : AuditActors.Anonymous;
         var target = name.Length > NameRules.MaxLength ? name[..NameRules.MaxLength] : name;
+        if (_throttle.WaitingUntil(name, address) is { } waiting)
+        {
+            // Not even checked: a guess during the wait tells nothing.
+            return Audited(new PasswordCheck(PasswordCheckStatus.LockedOut, null, waiting), "Refused: too many failures from this address");
+        }
         UserRow? row;
         using (var connection = _database.Open())
         {
             row = Read(connection, null, name);
         }
-        if (row is null || password.Length > PasswordRules.MaxLength)
+        var tooLong = password.Length > PasswordRules.MaxLength;
+        bool matches;
+        var newHash = default(string);
+        if (row is null || tooLong)
         {
-            _hashing.VerifyDummy(password.Length > PasswordRules.MaxLength ? "" : password);
-            return Audited(Failed(), "Failed");
+            _hashing.VerifyDummy(tooLong ? "" : password);
+            matches = false;
         }
-        if (row.LockedUntil is { } locked && locked > _time.GetUtcNow())
+        else
         {
-            return Audited(new PasswordCheck(PasswordCheckStatus.LockedOut, null, locked), "Locked out");
+            var (verified, rehash) = _hashing.Verify(row.PasswordHash, password);
+            matches = verified;
+            // Hash outside the transaction: PBKDF2 takes tens of milliseconds and would hold the write lock.
+            newHash = matches && rehash ? _hashing.Hash(password) : null;
         }
-        // Hash outside the transaction: PBKDF2 takes tens of milliseconds and would hold the write lock.
-        var (matches, rehash) = _hashing.Verify(row.PasswordHash, password);
-        var newHash = matches && rehash ? _hashing.Hash(password) : null;
+        if (!matches)
+        {
+            return _throttle.Failed(name, address) is { } until
+                ? Audited(Failed(), string.Create(CultureInfo.InvariantCulture, $"Failed; this address waits until {until.UtcDateTime:yyyy-MM-dd'T'HH:mm:ss'Z'}"))
+                : Audited(Failed(), "Failed");
+        }
 
         using var write = _database.Open();
         using var transaction = write.BeginTransaction();
-        // Read again under the write lock: a parallel attempt may have locked the account meanwhile, and
-        // counting from this fresh row keeps concurrent failures from being lost.
-        if (Read(write, transaction, name) is not { } current || current.PasswordHash != row.PasswordHash)
+        // Read again under the write lock: the user may have been deleted or given a new password meanwhile.
+        if (Read(write, transaction, name) is not { } current || current.PasswordHash != row!.PasswordHash)
         {
-            // Deleted or password changed between the two reads: treat as a failure and try again later.
             return Commit(Failed(), "Failed");
         }
-        if (current.LockedUntil is { } lockedNow && lockedNow > _time.GetUtcNow())
+        using (var success = Command(write, transaction, "UPDATE users SET password_hash = coalesce($hash, password_hash) WHERE id = $id;"))
         {
-            return Commit(new PasswordCheck(PasswordCheckStatus.LockedOut, null, lockedNow), "Locked out");
-        }
-        if (matches)
-        {
-            using var success = Command(write, transaction,
-                "UPDATE users SET failed_count = 0, locked_until = NULL, password_hash = coalesce($hash, password_hash) WHERE id = $id;");
             success.Parameters.AddWithValue("$hash", (object?)newHash ?? DBNull.Value);
             success.Parameters.AddWithValue("$id", current.Info.Id);
             success.ExecuteNonQuery();
-            var user = Read(write, transaction, name)!.Info;
-            return Commit(new PasswordCheck(PasswordCheckStatus.Success, user, null), "Success");
         }
-        var failures = current.FailedCount + 1;
-        var lockUntil = failures >= MaxFailedSignIns ? _time.GetUtcNow() + LockoutDuration : (DateTimeOffset?)null;
-        using (var failure = Command(write, transaction, "UPDATE users SET failed_count = $count, locked_until = $until WHERE id = $id;"))
-        {
-            // The count starts again after a lockout, so each lockout takes another five failures.
-            failure.Parameters.AddWithValue("$count", lockUntil is null ? failures : 0);
-            failure.Parameters.AddWithValue("$until", (object?)lockUntil?.ToUnixTimeMilliseconds() ?? DBNull.Value);
-            failure.Parameters.AddWithValue("$id", current.Info.Id);
-            failure.ExecuteNonQuery();
-        }
-        return lockUntil is null
-            ? Commit(Failed(), "Failed")
-            : Commit(Failed(), string.Create(CultureInfo.InvariantCulture, $"Failed; locked out until {lockUntil.Value.UtcDateTime:yyyy-MM-dd'T'HH:mm:ss'Z'}"));
+        _throttle.Succeeded(name, address);
+        var user = Read(write, transaction, name)!.Info;
+        return Commit(new PasswordCheck(PasswordCheckStatus.Success, user, null), "Success");
 
         PasswordCheck Commit(PasswordCheck check, string result)
         {
@@ -283,9 +283,10 @@ public sealed class UserStore
         return Read(connection, null, name) is { } row && _hashing.Verify(row.PasswordHash, password).Matches;
     }
 
-    private const string Columns = "id, name, role, security_stamp, created, locked_until, password_hash, failed_count";
+    // locked_until and failed_count are no longer used (sign-in waits are per address, in SignInThrottle).
+    private const string Columns = "id, name, role, security_stamp, created, password_hash";
 
-    private sealed record UserRow(UserInfo Info, string PasswordHash, int FailedCount, DateTimeOffset? LockedUntil);
+    private sealed record UserRow(UserInfo Info, string PasswordHash);
 
     private UserRow? Read(SqliteConnection connection, SqliteTransaction? transaction, string name)
     {
@@ -297,13 +298,12 @@ public sealed class UserStore
 
     private UserRow ReadRow(SqliteDataReader reader)
     {
-        var lockedUntil = reader.IsDBNull(5) ? (DateTimeOffset?)null : DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(5));
         // A role written by a newer build reads as the least privileged one rather than failing.
         var role = Enum.TryParse<UserRole>(reader.GetString(2), out var parsed) ? parsed : UserRole.Viewer;
-        var info = new UserInfo(reader.GetInt64(0), reader.GetString(1), role, reader.GetString(3),
-            DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(4)),
-            lockedUntil > _time.GetUtcNow() ? lockedUntil : null);
-        return new UserRow(info, reader.GetString(6), reader.GetInt32(7), lockedUntil);
+        var name = reader.GetString(1);
+        var info = new UserInfo(reader.GetInt64(0), name, role, reader.GetString(3),
+            DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(4)), _throttle.LatestWait(name));
+        return new UserRow(info, reader.GetString(5));
     }
 
     private void SetPassword(SqliteConnection connection, SqliteTransaction transaction, long id, string hash)

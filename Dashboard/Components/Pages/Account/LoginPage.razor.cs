@@ -55,7 +55,7 @@ public sealed partial class LoginPage
             Message = "Enter your user name and password";
             return;
         }
-        var check = Users.VerifyPassword(UserName.Trim(), Password);
+        var check = Users.VerifyPassword(UserName.Trim(), Password, HttpContext.Connection.RemoteIpAddress?.ToString());
         if (check is not { Status: PasswordCheckStatus.Success, User: { } user })
         {
             Message = check.Message;
