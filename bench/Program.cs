@@ -13,6 +13,7 @@ return args switch
     ["live-memory", .. var rest] => LiveFeedMemory.Run(rest),
     ["grid", .. var rest] => GridRefresh.Run(rest),
     ["broker", .. var rest] => BrokerThroughput.RunAsync(rest).GetAwaiter().GetResult(),
+    ["signin-timing", .. var rest] => SignInTiming.Run(rest),
     ["vernemq-mirror", .. var rest] => VerneMqMirror.RunAsync(rest).GetAwaiter().GetResult(),
     ["vernemq-latency", .. var rest] => VerneMqLatency.RunAsync(rest).GetAwaiter().GetResult(),
     _ => RunBenchmarks(args),
