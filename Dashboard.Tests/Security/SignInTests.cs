@@ -227,6 +227,34 @@ public sealed class SignInTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task SignOut_TheSameCookieReplayedElsewhere_RefusedThere()
+    {
+        using var browser = await _host.SignInAsync();
+        var copy = browser.Handler.CookieContainer.GetCookieHeader(browser.BaseAddress);
+        // A second device (or a thief) holding the same cookie is signed in before the sign-out...
+        Assert.Equal(HttpStatusCode.OK, (await Replay(copy)).StatusCode);
+
+        using var response = await browser.SignOutAsync();
+        Assert.Equal(HttpStatusCode.Redirect, response.StatusCode);
+
+        // ...and not after it, although the copy has hours left before it expires.
+        using var replayed = await Replay(copy);
+        Assert.Equal(HttpStatusCode.Redirect, replayed.StatusCode);
+        Assert.Equal("/login", replayed.Headers.Location?.AbsolutePath);
+        // A new sign-in works as before.
+        using var again = await _host.SignInAsync();
+        Assert.Equal(HttpStatusCode.OK, (await again.GetAsync("/sessions")).StatusCode);
+
+        async Task<HttpResponseMessage> Replay(string cookie)
+        {
+            using var other = new BrowserClient(browser.BaseAddress);
+            using var request = new HttpRequestMessage(HttpMethod.Get, "/sessions");
+            request.Headers.Add("Cookie", cookie);
+            return await other.SendAsync(request);
+        }
+    }
+
+    [Fact]
     public async Task AppBar_SignedIn_ShowsNameAndRole()
     {
         _host.AddUser("olga", UserRole.Operator);

@@ -17,6 +17,9 @@ public static class DashboardClaims
     /// <summary>The user's <see cref="UserInfo.SecurityStamp"/> when the cookie was issued.</summary>
     public const string SecurityStamp = "dashboard:stamp";
 
+    /// <summary>This sign-in's own id, ended by signing out (<see cref="EndedSignIns"/>).</summary>
+    public const string SignInId = "dashboard:sign-in";
+
     /// <summary>The id of the wall token a wall-screen principal signed in with.</summary>
     public const string WallTokenId = "dashboard:wall-token";
 
@@ -31,6 +34,7 @@ public static class DashboardClaims
             new Claim(ClaimTypes.Name, user.Name),
             new Claim(ClaimTypes.Role, user.Role.ToString()),
             new Claim(SecurityStamp, user.SecurityStamp),
+            new Claim(SignInId, Guid.NewGuid().ToString("N")),
         ], Scheme));
     }
 
@@ -42,6 +46,7 @@ public static class DashboardClaims
             new Claim(ClaimTypes.Name, WallName(token.Name)),
             new Claim(ClaimTypes.Role, Policies.WallRole),
             new Claim(WallTokenId, token.Id.ToString(CultureInfo.InvariantCulture)),
+            new Claim(SignInId, Guid.NewGuid().ToString("N")),
         ], Scheme));
     }
 

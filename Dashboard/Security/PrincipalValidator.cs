@@ -7,9 +7,10 @@ namespace Dashboard.Security;
 /// Whether a signed-in principal still stands: the user exists with the same security stamp (a password
 /// reset, role change or deletion changes or removes it), or the wall token is still active (not revoked,
 /// not expired). Used by the cookie on every request and by open circuits on an interval, so a demotion
-/// or revocation reaches sessions that are already open. Each check is one indexed SQLite read.
+/// or revocation reaches sessions that are already open; a sign-in ended by signing out stands nowhere.
+/// Each check is one indexed SQLite read.
 /// </summary>
-public sealed class PrincipalValidator(UserStore users, WallTokenStore wallTokens, ApiKeyStore apiKeys)
+public sealed class PrincipalValidator(UserStore users, WallTokenStore wallTokens, ApiKeyStore apiKeys, EndedSignIns endedSignIns)
 {
     public bool IsCurrent(ClaimsPrincipal principal)
     {
@@ -24,6 +25,11 @@ public sealed class PrincipalValidator(UserStore users, WallTokenStore wallToken
             // Configured keys live as long as the configuration; stored ones until revoked or expired.
             return principal.FindFirst(Api.ApiKeyAuthentication.StoredKeyIdClaim)?.Value is not { } keyId
                 || (long.TryParse(keyId, NumberStyles.None, CultureInfo.InvariantCulture, out var key) && apiKeys.IsActive(key));
+        }
+        // Signed out: this cookie is over wherever it is replayed (cookies from before sign-in ids carry none).
+        if (principal.FindFirst(DashboardClaims.SignInId)?.Value is { } signIn && endedSignIns.IsEnded(signIn))
+        {
+            return false;
         }
         if (principal.FindFirst(DashboardClaims.WallTokenId)?.Value is { } tokenId)
         {

@@ -53,6 +53,12 @@ public sealed class SecurityDatabase : IDisposable
         CREATE INDEX audit_target ON audit (target, time);
         CREATE INDEX audit_actor ON audit (actor, time);
         """,
+        """
+        CREATE TABLE ended_sign_ins (
+            id TEXT NOT NULL PRIMARY KEY,
+            until INTEGER NOT NULL
+        );
+        """,
     ];
 
     private readonly string _connectionString;

@@ -19,6 +19,7 @@ public static class SecurityHosting
         services.AddSingleton<UserStore>();
         services.AddSingleton<ApiKeyStore>();
         services.AddSingleton<WallTokenStore>();
+        services.AddSingleton<EndedSignIns>();
         services.AddHttpContextAccessor();
         services.AddScoped<ActorAccessor>();
         services.AddScoped<IActorAccessor>(provider => provider.GetRequiredService<ActorAccessor>());

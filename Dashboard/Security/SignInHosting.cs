@@ -129,6 +129,14 @@ public static class SignInHosting
                 return Results.Text("Sign-out needs the form's antiforgery token: use the Sign out button.\n",
                     "text/plain; charset=utf-8", statusCode: StatusCodes.Status400BadRequest);
             }
+            // End this sign-in on the server too: a copy of the cookie must not outlive the sign-out.
+            var current = await context.AuthenticateAsync(DashboardClaims.Scheme);
+            if (current.Principal?.FindFirst(DashboardClaims.SignInId)?.Value is { } signIn)
+            {
+                // Remembered as long as any copy could live, a renewed one included.
+                var time = context.RequestServices.GetRequiredService<TimeProvider>();
+                context.RequestServices.GetRequiredService<EndedSignIns>().End(signIn, time.GetUtcNow() + CookieLifetime);
+            }
             await context.SignOutAsync(DashboardClaims.Scheme);
             return Results.LocalRedirect(LoginPath);
         })
