@@ -22,6 +22,31 @@ public class OutputFormatTests
     }
 
     [Fact]
+    public void TextTable_HugeCell_CutTo200Characters_TheTableStaysSmall()
+    {
+        var huge = new string('x', 65_000);
+        var rows = Enumerable.Range(0, 20).Select(i => new object?[] { i == 3 ? huge : $"c{i}", "user" }).ToArray();
+
+        var text = TextTable.Render(Result(["client_id", "user"], rows));
+
+        var lines = text.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal(24, lines.Length);
+        // 200 characters of cell, 4 of "user", three borders: every line is 207 long.
+        Assert.All(lines, line => Assert.Equal(207, line.Length));
+        Assert.Contains("|" + new string('x', 199) + "\u2026|user|", text, StringComparison.Ordinal);
+        Assert.True(text.Length < 6_000, $"{text.Length} characters");
+    }
+
+    [Fact]
+    public void TextTable_CutNeverSplitsASurrogatePair()
+    {
+        var text = TextTable.Render(Result(["client_id"], [new string('a', 198) + "\ud83d\ude00" + new string('b', 10)]));
+
+        Assert.Contains("|" + new string('a', 198) + "\u2026", text, StringComparison.Ordinal);
+        Assert.DoesNotContain('\ud83d', text);
+    }
+
+    [Fact]
     public void TextTable_ControlCharacters_AreEscaped()
     {
         var text = TextTable.Render(Result(["client_id"], ["evil\u001b[2Jid\r\n"]));
