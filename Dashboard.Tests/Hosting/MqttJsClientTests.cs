@@ -32,6 +32,13 @@ public sealed class MqttJsClientTests
         Assert.Equal("hello from mqtt.js", message.GetProperty("payload").GetString());
         Assert.Equal(1, message.GetProperty("qos").GetInt32());
 
+        // The SUBACK reached the client before the tracker's batch reached the store: wait for it.
+        var shown = DateTime.UtcNow.AddSeconds(15);
+        while (host.Store.Get(new QueueKey("", clientId)) is not { Subscriptions.Length: > 0 })
+        {
+            Assert.True(DateTime.UtcNow < shown, "the MQTT.js client's subscription never showed");
+            await Task.Delay(20, Cancel);
+        }
         var queue = host.Store.Get(new QueueKey("", clientId));
         Assert.NotNull(queue);
         Assert.True(queue.IsOnline);
