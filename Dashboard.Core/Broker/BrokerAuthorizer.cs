@@ -16,8 +16,17 @@ namespace Dashboard.Core.Broker;
 /// <param name="allowAnonymous">Whether clients without a user name may connect.</param>
 /// <param name="passwords">The current password file, or null when none is configured.</param>
 /// <param name="acl">The current ACL file, or null when none is configured.</param>
-public sealed class BrokerAuthorizer(bool allowAnonymous, Func<PasswordFile>? passwords, Func<AclFile>? acl) : ISubscriptionPolicy
+/// <param name="maxClientIdBytes">The longest client id accepted, in UTF-8 bytes (<c>Broker:MaxClientIdLength</c>).</param>
+public sealed class BrokerAuthorizer(bool allowAnonymous, Func<PasswordFile>? passwords, Func<AclFile>? acl,
+    int maxClientIdBytes = BrokerAuthorizer.DefaultMaxClientIdBytes) : ISubscriptionPolicy
 {
+    /// <summary>
+    /// MQTT allows 65,535 bytes, but every session must stay reachable at its own address
+    /// (<c>/sessions/&lt;id&gt;</c>, up to three characters per byte once escaped, under the web server's
+    /// 8 KB request line) and readable in a table; VerneMQ's own default is 100.
+    /// </summary>
+    public const int DefaultMaxClientIdBytes = 1024;
+
     private const string Mountpoint = "";
 
     /// <summary>Subscribes the checks; attach before the <see cref="SessionTracker"/> so refused clients are never recorded.</summary>
@@ -74,6 +83,12 @@ public sealed class BrokerAuthorizer(bool allowAnonymous, Func<PasswordFile>? pa
         {
             args.ReasonCode = MqttConnectReasonCode.ClientIdentifierNotValid;
             args.ReasonString = "Client ids and user names may not contain U+0000";
+            return;
+        }
+        if (args.ClientId is { Length: > 0 } id && System.Text.Encoding.UTF8.GetByteCount(id) > maxClientIdBytes)
+        {
+            args.ReasonCode = MqttConnectReasonCode.ClientIdentifierNotValid;
+            args.ReasonString = $"Client ids may be at most {maxClientIdBytes} bytes long";
             return;
         }
         if (string.IsNullOrEmpty(args.ClientId) && args.ProtocolVersion == MqttProtocolVersion.V500)

@@ -89,6 +89,36 @@ public sealed class CommonClientsTests
         Assert.Equal(0, host.Store.Counters.Queues);
     }
 
+    [Fact]
+    public async Task ClientIdOverTheLimit_Refused_AtTheLimit_AcceptedAndItsPageReachable()
+    {
+        await using var host = DashboardHost.Start();
+        // Counted in UTF-8 bytes, as MQTT does: 513 × "é" is 1,026 bytes in 513 characters.
+        var tooLong = new string('\u00e9', 513);
+        var longest = new string('\u00e9', 512);
+        using var refused = new MqttClientFactory().CreateMqttClient();
+        var result = await refused.ConnectAsync(new MqttClientOptionsBuilder().WithTcpServer("127.0.0.1", host.MqttPort)
+            .WithClientId(tooLong).WithProtocolVersion(MqttProtocolVersion.V500).Build(), Cancel);
+        Assert.Equal(MqttClientConnectResultCode.ClientIdentifierNotValid, result.ResultCode);
+        Assert.Equal("Client ids may be at most 1024 bytes long", result.ReasonString);
+
+        using var accepted = new MqttClientFactory().CreateMqttClient();
+        Assert.Equal(MqttClientConnectResultCode.Success, (await accepted.ConnectAsync(new MqttClientOptionsBuilder()
+            .WithTcpServer("127.0.0.1", host.MqttPort).WithClientId(longest).Build(), Cancel)).ResultCode);
+        var deadline = DateTime.UtcNow.AddSeconds(15);
+        while (host.Store.Get(new QueueKey("", longest)) is null)
+        {
+            Assert.True(DateTime.UtcNow < deadline, "the longest accepted id never showed");
+            await Task.Delay(20, Cancel);
+        }
+        Assert.Null(host.Store.Get(new QueueKey("", tooLong)));
+
+        // Its detail page answers (a 65,000-character id made it 414 URI Too Long).
+        using var browser = await host.SignInAsync();
+        using var page = await browser.GetAsync("/sessions/" + Uri.EscapeDataString(longest));
+        Assert.Equal(System.Net.HttpStatusCode.OK, page.StatusCode);
+    }
+
     [Theory]
     [InlineData(false, 1)]
     [InlineData(true, 2)]

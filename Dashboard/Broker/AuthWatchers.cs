@@ -21,14 +21,15 @@ internal sealed class AuthWatchers : IDisposable
         }
     }
 
-    public BrokerAuthorizer CreateAuthorizer(bool allowAnonymous)
+    public BrokerAuthorizer CreateAuthorizer(bool allowAnonymous, int maxClientIdBytes = BrokerAuthorizer.DefaultMaxClientIdBytes)
     {
         var passwords = _passwords;
         var acl = _acl;
         return new BrokerAuthorizer(
             allowAnonymous,
             passwords is null ? null : () => passwords.Current,
-            acl is null ? null : () => acl.Current);
+            acl is null ? null : () => acl.Current,
+            maxClientIdBytes);
     }
 
     public void Dispose()

@@ -59,8 +59,16 @@ internal static partial class BrokerHosting
             provider.GetRequiredService<IConfiguration>().GetValue("Broker:QueueQos0Messages", false)));
         services.AddSingleton(provider => new AuthWatchers(
             provider.GetRequiredService<IConfiguration>(), provider.GetRequiredService<ILoggerFactory>()));
-        services.AddSingleton(provider => provider.GetRequiredService<AuthWatchers>().CreateAuthorizer(
-            provider.GetRequiredService<IConfiguration>().GetValue("Broker:AllowAnonymous", true)));
+        services.AddSingleton(provider =>
+        {
+            var configuration = provider.GetRequiredService<IConfiguration>();
+            var maxClientId = configuration.GetValue("Broker:MaxClientIdLength", BrokerAuthorizer.DefaultMaxClientIdBytes);
+            if (maxClientId is < 1 or > 65_535)
+            {
+                throw new InvalidOperationException($"Broker:MaxClientIdLength \"{maxClientId}\" must be between 1 and 65535 (bytes of UTF-8).");
+            }
+            return provider.GetRequiredService<AuthWatchers>().CreateAuthorizer(configuration.GetValue("Broker:AllowAnonymous", true), maxClientId);
+        });
         services.AddAuditedSessionControl(provider => new MqttSessionControl(
             provider.GetRequiredService<MqttServer>(),
             provider.GetRequiredService<SessionStore>(),
