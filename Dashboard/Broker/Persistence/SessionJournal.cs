@@ -27,6 +27,9 @@ internal sealed partial class SessionJournal : ISessionJournal, IAsyncDisposable
     private static readonly TimeSpan TickInterval = TimeSpan.FromSeconds(1);
     private static readonly TimeSpan RetryInterval = TimeSpan.FromSeconds(5);
 
+    // Tracker batches written in one transaction at most (each holds up to 1,024 events).
+    private const int MaxGroup = 64;
+
     private readonly string _dataPath;
     private readonly SessionStore _store;
     private readonly TimeProvider _time;
@@ -41,6 +44,7 @@ internal sealed partial class SessionJournal : ISessionJournal, IAsyncDisposable
     private readonly PriorityQueue<QueueKey, long> _deadlines = new();
     private readonly HashSet<QueueKey> _expiring = [];
     private readonly List<Op> _ops = [];
+    private readonly List<Batch> _group = [];
     private readonly Dictionary<string, int> _insertedNow = new(StringComparer.Ordinal);
     private SessionFile? _file;
     private bool _rewriteNeeded;
@@ -177,13 +181,21 @@ internal sealed partial class SessionJournal : ISessionJournal, IAsyncDisposable
         {
             while (reader.TryRead(out var work))
             {
-                try
+                if (work is Batch batch)
                 {
-                    if (work is Batch batch)
+                    // The tracker hands over a batch per turn of its loop, often a few events each; every
+                    // batch already waiting goes into the same transaction, so publishers waiting for
+                    // their acknowledgement share one commit however the tracker cut the batches.
+                    _group.Add(batch);
+                    if (_group.Count < MaxGroup)
                     {
-                        Write(batch);
+                        continue;
                     }
-                    else
+                }
+                WriteGroup();
+                if (work is Tick)
+                {
+                    try
                     {
                         Sweep();
                         if (_rewriteNeeded)
@@ -191,37 +203,59 @@ internal sealed partial class SessionJournal : ISessionJournal, IAsyncDisposable
                             TryRewrite();
                         }
                     }
-                }
-                catch (Exception exception)
-                {
-                    LogUnexpected(exception);
-                }
-                finally
-                {
-                    if (work is Batch done)
+                    catch (Exception exception)
                     {
-                        // Written, or not writable: either way the broker goes on (see the remarks).
-                        foreach (var wait in done.Durable)
-                        {
-                            wait.TrySetResult();
-                        }
+                        LogUnexpected(exception);
                     }
                 }
             }
+            WriteGroup();
         }
     }
 
-    private void Write(Batch batch)
+    /// <summary>Writes the waiting batches in one transaction, in order, then releases their acknowledgements.</summary>
+    private void WriteGroup()
+    {
+        if (_group.Count == 0)
+        {
+            return;
+        }
+        try
+        {
+            Write(_group);
+        }
+        catch (Exception exception)
+        {
+            LogUnexpected(exception);
+        }
+        finally
+        {
+            // Written, or not writable: either way the broker goes on (see the remarks).
+            foreach (var done in _group)
+            {
+                foreach (var wait in done.Durable)
+                {
+                    wait.TrySetResult();
+                }
+            }
+            _group.Clear();
+        }
+    }
+
+    private void Write(List<Batch> batches)
     {
         _ops.Clear();
         _insertedNow.Clear();
-        foreach (var change in batch.Changes)
+        foreach (var batch in batches)
         {
-            Plan(change);
-        }
-        foreach (var change in batch.Retained)
-        {
-            Plan(change);
+            foreach (var change in batch.Changes)
+            {
+                Plan(change);
+            }
+            foreach (var change in batch.Retained)
+            {
+                Plan(change);
+            }
         }
         if (_ops.Count == 0 || _openFailed)
         {
@@ -247,7 +281,7 @@ internal sealed partial class SessionJournal : ISessionJournal, IAsyncDisposable
         }
     }
 
-    /// <summary>Updates the in-memory picture and lists the writes; a message queued and gone within the batch is never written.</summary>
+    /// <summary>Updates the in-memory picture and lists the writes; a message queued and gone within the transaction is never written.</summary>
     private void Plan(StoreEvent change)
     {
         var key = change.Key;
