@@ -12,8 +12,10 @@ public sealed class MalformedPacketApp : AppProcess
 {
     public static readonly TimeSpan ConnectTimeout = TimeSpan.FromSeconds(2);
 
+    public const string ApiKey = "e2e-malformed-mgmt-key-0123456789";
+
     protected override IEnumerable<string> ExtraArguments =>
-        [$"--Broker:ConnectTimeout={ConnectTimeout}", "--Mqtt:AllowedOrigins=http://allowed.example"];
+        [$"--Broker:ConnectTimeout={ConnectTimeout}", "--Mqtt:AllowedOrigins=http://allowed.example", "--Api:Keys:0:Key=" + ApiKey, "--Api:Keys:0:Scope=mgmt"];
 }
 
 /// <summary>
@@ -133,6 +135,115 @@ public sealed class MalformedPacketTests(MalformedPacketApp app) : IClassFixture
         }
 
         await AssertAppHealthyAsync(new MqttClientOptionsBuilder().WithWebSocketServer(o => o.WithUri(uri.ToString())));
+    }
+
+    /// <summary>
+    /// The packet fuzzer: 2,000 connections each start a real session (MQTT 3.1.1 or 5, a valid CONNECT)
+    /// and then send valid SUBSCRIBE, PUBLISH, UNSUBSCRIBE and PINGREQ packets of which one, chosen at
+    /// random, is mutated (bytes flipped, inserted or dropped, its length changed, or cut). Whatever the
+    /// broker makes of each, afterwards it must be idle and serve, and once every connection is closed the
+    /// dashboard must show none of these clients online (its store agrees with the broker).
+    /// </summary>
+    [Fact(Timeout = 240_000)]
+    public async Task Tcp_TwoThousandSessionsWithMutatedPackets_AppHealthy_NoClientLeftOnline()
+    {
+        var random = new Random(5883);
+        var scope = "fuzz-" + Guid.NewGuid().ToString("N")[..6];
+        var sessions = Enumerable.Range(0, 2_000).Select(i => FuzzedSession(scope + "-" + i, random)).ToArray();
+
+        var accepted = 0;
+        await ForEachAsync(sessions.Select(bytes => new Payload(bytes, false)).ToArray(), async (payload, index) =>
+        {
+            using var socket = new Socket(SocketType.Stream, ProtocolType.Tcp);
+            await socket.ConnectAsync("127.0.0.1", app.MqttPort, Cancel);
+            await SendIgnoringResetAsync(socket, payload.Bytes);
+            // The broker's first answer: a CONNACK accepting the session (the CONNECT is never the mutated one).
+            var answer = new byte[4];
+            using (var wait = CancellationTokenSource.CreateLinkedTokenSource(Cancel))
+            {
+                wait.CancelAfter(TimeSpan.FromSeconds(5));
+                try
+                {
+                    if (await socket.ReceiveAsync(answer, wait.Token) == 4 && answer[0] == 0x20 && answer[3] == 0x00)
+                    {
+                        Interlocked.Increment(ref accepted);
+                    }
+                }
+                catch (Exception exception) when (exception is SocketException or OperationCanceledException)
+                {
+                }
+            }
+            // Read what else it answers for a moment, as a client would, then leave (some abruptly).
+            await ClosedByServerAsync(socket, TimeSpan.FromMilliseconds(50));
+            if (index % 3 == 0)
+            {
+                socket.LingerState = new LingerOption(true, 0);
+            }
+        });
+        Assert.True(accepted > 1_900, $"only {accepted} of 2,000 fuzzed sessions were accepted: the fuzzer is not reaching the session");
+
+        await AssertAppHealthyAsync(new MqttClientOptionsBuilder().WithTcpServer("127.0.0.1", app.MqttPort));
+        using var http = new HttpClient { BaseAddress = new Uri(app.BaseUrl) };
+        http.DefaultRequestHeaders.Add("x-api-key", MalformedPacketApp.ApiKey);
+        var query = "/api/v1/session/show?--client_id&--is_online=true&--client_id=~" + Uri.EscapeDataString("^" + scope + "-");
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        string online;
+        while ((online = await http.GetStringAsync(query, Cancel)) != """{"table":[],"type":"table"}""")
+        {
+            Assert.True(DateTime.UtcNow < deadline, "fuzzed clients still shown online 30 s after every connection closed: " + online[..Math.Min(300, online.Length)]);
+            await Task.Delay(200, Cancel);
+        }
+    }
+
+    /// <summary>A valid CONNECT, then a few valid packets, one of them mutated.</summary>
+    private static byte[] FuzzedSession(string clientId, Random random)
+    {
+        var mqtt5 = random.Next(2) == 0;
+        var packets = new List<byte[]> { mqtt5 ? Connect5(clientId) : Connect311(clientId) };
+        var topic = Encoding.UTF8.GetBytes(clientId + "/t");
+        var properties = mqtt5 ? new byte[] { 0x00 } : [];
+        for (var i = random.Next(2, 6); i > 0; i--)
+        {
+            packets.Add(random.Next(4) switch
+            {
+                0 => Packet(0x82, [0x00, 0x01, .. properties, (byte)(topic.Length >> 8), (byte)topic.Length, .. topic, (byte)random.Next(3)]),
+                1 => Packet(0x32, [(byte)(topic.Length >> 8), (byte)topic.Length, .. topic, 0x00, 0x02, .. properties, .. RandomBytes(random, random.Next(0, 40))]),
+                2 => Packet(0xA2, [0x00, 0x03, .. properties, (byte)(topic.Length >> 8), (byte)topic.Length, .. topic]),
+                _ => [0xC0, 0x00],
+            });
+        }
+        var victim = random.Next(1, packets.Count);
+        var packet = packets[victim].ToList();
+        switch (random.Next(5))
+        {
+            case 0:
+                packet[random.Next(packet.Count)] = (byte)random.Next(256);
+                break;
+            case 1:
+                packet.Insert(random.Next(packet.Count + 1), (byte)random.Next(256));
+                break;
+            case 2:
+                packet.RemoveAt(random.Next(packet.Count));
+                break;
+            case 3:
+                packet[1] = (byte)random.Next(256);
+                break;
+            default:
+                packet = packet[..random.Next(1, packet.Count)];
+                break;
+        }
+        packets[victim] = [.. packet];
+        return [.. packets.SelectMany(p => p)];
+    }
+
+    private static byte[] Packet(byte header, byte[] body) => [header, (byte)body.Length, .. body];
+
+    /// <summary>An MQTT 5 CONNECT with clean start, a 60 s keep-alive and no properties.</summary>
+    private static byte[] Connect5(string clientId)
+    {
+        var id = Encoding.UTF8.GetBytes(clientId);
+        byte[] variable = [0x00, 0x04, (byte)'M', (byte)'Q', (byte)'T', (byte)'T', 0x05, 0x02, 0x00, 0x3C, 0x00, (byte)(id.Length >> 8), (byte)id.Length, .. id];
+        return [0x10, (byte)variable.Length, .. variable];
     }
 
     [Theory(Timeout = 30_000)]
