@@ -12,7 +12,8 @@ namespace Dashboard.E2E;
 /// </summary>
 public sealed partial class HostileInputTests(DashboardApp app) : DashboardPageTest(app), IAsyncLifetime
 {
-    private static readonly string LongId = "hostile-long-" + new string('W', 20_000);
+    // As long as the broker accepts (Broker:MaxClientIdLength, 1,024 bytes).
+    private static readonly string LongId = "hostile-long-" + new string('W', 1_000);
 
     private static readonly (string ClientId, string User, string Topic)[] Clients =
     [
@@ -91,9 +92,9 @@ public sealed partial class HostileInputTests(DashboardApp app) : DashboardPageT
         await SessionsTable.GetByRole(AriaRole.Link).First.ClickAsync();
 
         var heading = Page.GetByRole(AriaRole.Heading, new() { Level = 2 }).First;
-        await Expect(heading).ToContainTextAsync("(19,813 more characters)");
+        await Expect(heading).ToContainTextAsync("(813 more characters)");
         // The client_id field shows the start; the rest opens on demand, so the page stays a readable length.
-        await Expect(Page.GetByText("19,713 more characters").First).ToBeVisibleAsync();
+        await Expect(Page.GetByText("713 more characters").First).ToBeVisibleAsync();
         var height = await Page.EvaluateAsync<int>("() => document.documentElement.scrollHeight");
         Assert.True(height < 3_000, $"the page is {height}px tall");
         await Expect(Page.GetByRole(AriaRole.Button, new() { Name = "Disconnect" })).ToBeInViewportAsync();
