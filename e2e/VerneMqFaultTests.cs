@@ -63,7 +63,7 @@ public sealed class VerneMqFaultTests(VerneMqDashboardApp app) : VerneMqApiTest(
     [Fact(Timeout = 120_000)]
     public async Task WrongApiKey_AppStartsAndSaysTheKeyIsRefused()
     {
-        await using var wrong = new OtherDashboard(App.Cluster, "not-the-key-0123456789");
+        await using var wrong = new OtherVerneMqDashboard(App.Cluster, "not-the-key-0123456789");
         await wrong.InitializeAsync();
 
         using var http = new HttpClient { BaseAddress = new Uri(wrong.BaseUrl) };
@@ -93,7 +93,7 @@ public sealed class VerneMqFaultTests(VerneMqDashboardApp app) : VerneMqApiTest(
         var query = "--client_id&--node&--is_online&--topic&--peer_port&--queue_pid&--client_id=~" + Uri.EscapeDataString("^" + Scope);
 
         // A second dashboard with the same settings, started while the cluster runs, as after a restart.
-        await using var fresh = new OtherDashboard(App.Cluster, VerneMqCluster.ApiKey);
+        await using var fresh = new OtherVerneMqDashboard(App.Cluster, VerneMqCluster.ApiKey);
         await fresh.InitializeAsync();
 
         var expected = Rows(await App.Cluster.SessionShowAsync(query));
@@ -108,18 +108,4 @@ public sealed class VerneMqFaultTests(VerneMqDashboardApp app) : VerneMqApiTest(
         ConnectAsync(node, clientId, MqttProtocolVersion.V311, persistent: true, user: null);
 
     private async Task<List<string>> DashboardRowsAsync(string query) => Rows(await DashboardShowAsync(query));
-
-    /// <summary>Another dashboard on the same cluster, with its own API key for VerneMQ.</summary>
-    private sealed class OtherDashboard(VerneMqCluster cluster, string apiKey) : DashboardApp
-    {
-        protected override IEnumerable<KeyValuePair<string, string>> Settings =>
-        [
-            new("Source:Kind", "VerneMQ"),
-            new("VerneMQ:Nodes:0:Url", cluster.Nodes[0].HttpUrl.ToString()),
-            new("VerneMQ:Nodes:1:Url", cluster.Nodes[1].HttpUrl.ToString()),
-            new("VerneMQ:ApiKey", apiKey),
-            new("Api:Keys:0:Key", VerneMqDashboardApp.DashboardKey),
-            new("Api:Keys:0:Scope", "mgmt"),
-        ];
-    }
 }

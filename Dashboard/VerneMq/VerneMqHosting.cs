@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
+using Dashboard.Core.Actions;
 using Dashboard.Security;
 
 namespace Dashboard.VerneMq;
@@ -22,6 +23,8 @@ internal static class VerneMqHosting
         services.AddHttpClient<VerneMqClient>(http => http.Timeout = TimeSpan.FromSeconds(10));
         services.AddSingleton<VerneMqSource>();
         services.AddHostedService(provider => provider.GetRequiredService<VerneMqSource>());
+        // Only here: the embedded broker lists every queued message, so its pages never need one.
+        services.AddSingleton<IQueuedMessageReader>(provider => provider.GetRequiredService<VerneMqSource>());
         services.AddAuditedSessionControl(provider => new VerneMqSessionControl(
             provider.GetRequiredService<VerneMqClient>(), provider.GetRequiredService<VerneMqSource>()));
         return builder;

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Security.Cryptography;
 
 namespace Dashboard.VerneMq;
@@ -10,6 +11,9 @@ namespace Dashboard.VerneMq;
 public sealed record VerneMqSettings
 {
     public static readonly TimeSpan DefaultResyncInterval = TimeSpan.FromSeconds(30);
+
+    /// <summary>The default of <see cref="MessageDetailsUpTo"/> (BENCHMARKS.md: listing messages at 10,000 queues takes VerneMQ 5 s).</summary>
+    public const int DefaultMessageDetailsUpTo = 2_000;
 
     /// <summary>The HTTP listeners of the nodes to watch (<c>VerneMQ:Nodes:N:Url</c>).</summary>
     public required IReadOnlyList<Uri> NodeUrls { get; init; }
@@ -25,6 +29,12 @@ public sealed record VerneMqSettings
 
     /// <summary>How often the whole mirror is read again (<c>VerneMQ:ResyncInterval</c>).</summary>
     public TimeSpan ResyncInterval { get; init; } = DefaultResyncInterval;
+
+    /// <summary>
+    /// Up to how many queues a full read lists the queued messages (<c>VerneMQ:MessageDetailsUpTo</c>);
+    /// above, they are counted only and read on demand. 0: never listed during syncs.
+    /// </summary>
+    public int MessageDetailsUpTo { get; init; } = DefaultMessageDetailsUpTo;
 
     /// <summary>How often node health is checked and missing webhooks are registered again.</summary>
     public TimeSpan HealthInterval { get; init; } = TimeSpan.FromSeconds(5);
@@ -72,6 +82,13 @@ public sealed record VerneMqSettings
         {
             throw new InvalidOperationException($"VerneMQ:ResyncInterval \"{resync}\" is below one second (for example 00:00:30).");
         }
+        var detailsUpTo = DefaultMessageDetailsUpTo;
+        // NumberStyles.None: no sign, no decimals, so a negative count is refused with the rest.
+        if (section["MessageDetailsUpTo"] is { } detailsText && !string.IsNullOrWhiteSpace(detailsText)
+            && !int.TryParse(detailsText.Trim(), NumberStyles.None, CultureInfo.InvariantCulture, out detailsUpTo))
+        {
+            throw new InvalidOperationException($"VerneMQ:MessageDetailsUpTo \"{detailsText}\" is not a whole number of queues, 0 or more (default {DefaultMessageDetailsUpTo}; 0: never list queued messages during syncs).");
+        }
         return new VerneMqSettings
         {
             NodeUrls = urls,
@@ -79,9 +96,10 @@ public sealed record VerneMqSettings
             CallbackUrl = callback,
             WebhookSecret = string.IsNullOrEmpty(secret) ? Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(24)) : secret,
             ResyncInterval = resync,
+            MessageDetailsUpTo = detailsUpTo,
         };
     }
 
     /// <summary>Hides the key and the secret if a settings object is ever written out.</summary>
-    public override string ToString() => $"VerneMqSettings {{ Nodes = {string.Join(", ", NodeUrls)}, CallbackUrl = {CallbackUrl}, ResyncInterval = {ResyncInterval} }}";
+    public override string ToString() => $"VerneMqSettings {{ Nodes = {string.Join(", ", NodeUrls)}, CallbackUrl = {CallbackUrl}, ResyncInterval = {ResyncInterval}, MessageDetailsUpTo = {MessageDetailsUpTo} }}";
 }

@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Text.Json;
 using System.Threading.Channels;
+using Dashboard.Core.Actions;
 using Dashboard.Core.Sessions;
 using Dashboard.Core.Store;
 using Dashboard.Core.VerneMq;
@@ -22,7 +23,7 @@ public sealed partial class VerneMqSource(
     HttpEndpoint http,
     IHostApplicationLifetime lifetime,
     TimeProvider time,
-    ILogger<VerneMqSource> logger) : BackgroundService
+    ILogger<VerneMqSource> logger) : BackgroundService, IQueuedMessageReader
 {
     /// <summary>The observing hooks the dashboard registers; never an <c>auth_*</c> hook (see docs/vernemq.md).</summary>
     public static readonly string[] Hooks =
@@ -276,7 +277,7 @@ public sealed partial class VerneMqSource(
             Dictionary<QueueKey, MirroredQueue> mirror;
             try
             {
-                mirror = await ReadAsync(url, [], messageDetails: true, cancellationToken).ConfigureAwait(false);
+                mirror = await ReadAsync(url, [], settings.MessageDetailsUpTo, cancellationToken).ConfigureAwait(false);
             }
             catch (VerneMqException exception)
             {
@@ -289,7 +290,7 @@ public sealed partial class VerneMqSource(
             {
                 if (!TouchedSince(key, started))
                 {
-                    events.Add(new QueueMirrored(key, queue));
+                    events.Add(new QueueMirrored(key, KeepListedMessages(queue, store.Get(key))));
                 }
             }
             using (var snapshot = store.OpenSnapshot())
@@ -328,28 +329,38 @@ public sealed partial class VerneMqSource(
 
     /// <summary>
     /// The <c>session show</c> reads with the same filters: queues and subscriptions always; message
-    /// details only when asked for and some queue holds messages. VerneMQ reads them by walking every
-    /// queue's store, whatever the filter (5 s at 10,000 queues on 2 cores, see BENCHMARKS.md), so hooks'
-    /// reads never ask, and full reads ask only up to <see cref="MaxQueuesForMessageDetails"/> queues;
-    /// otherwise messages are counted, not listed.
+    /// details only when some queue holds messages and the answer has at most
+    /// <paramref name="messageDetailsUpTo"/> queues. VerneMQ reads them by walking every queue's store,
+    /// whatever the filter (5 s at 10,000 queues on 2 cores, see BENCHMARKS.md), so hooks' reads never ask
+    /// (<see cref="NoMessageDetails"/>), full reads ask up to <c>VerneMQ:MessageDetailsUpTo</c> queues, and
+    /// only a reader's explicit request (<see cref="ReadQueuedMessagesAsync"/>) always asks; otherwise
+    /// messages are counted, not listed.
     /// </summary>
-    private async Task<Dictionary<QueueKey, MirroredQueue>> ReadAsync(Uri url, string[] filters, bool messageDetails, CancellationToken cancellationToken)
+    private async Task<Dictionary<QueueKey, MirroredQueue>> ReadAsync(Uri url, string[] filters, int messageDetailsUpTo, CancellationToken cancellationToken)
     {
         var queues = client.ApiAsync(url, "session/show", VerneMqSessions.QueryString(VerneMqSessions.QueueFields, filters), cancellationToken);
         var subscriptions = client.ApiAsync(url, "session/show", VerneMqSessions.QueryString(VerneMqSessions.SubscriptionFields, filters), cancellationToken);
         var queueAnswer = await queues.ConfigureAwait(false);
         var subscriptionAnswer = await subscriptions.ConfigureAwait(false);
         var messageAnswer = default(JsonElement);
-        if (messageDetails && VerneMqSessions.QueuesWithMessages(queueAnswer) > 0
-            && VerneMqSessions.Rows(queueAnswer).Count() <= MaxQueuesForMessageDetails)
+        if (VerneMqSessions.QueuesWithMessages(queueAnswer) > 0 && VerneMqSessions.Rows(queueAnswer).Count() <= messageDetailsUpTo)
         {
             messageAnswer = await client.ApiAsync(url, "session/show", VerneMqSessions.QueryString(VerneMqSessions.MessageFields, filters), cancellationToken).ConfigureAwait(false);
         }
         return VerneMqSessions.Build(queueAnswer, subscriptionAnswer, messageAnswer);
     }
 
-    /// <summary>Above this many queues, full reads count queued messages instead of listing them.</summary>
-    public const int MaxQueuesForMessageDetails = 2_000;
+    private const int NoMessageDetails = 0;
+
+    /// <summary>
+    /// A queue read without its messages (counted, not listed) keeps the messages an earlier detailed read
+    /// listed, while VerneMQ's count still agrees with them: a full read above the threshold, or the read
+    /// after a hook, must not undo what a detailed read found.
+    /// </summary>
+    private static MirroredQueue KeepListedMessages(MirroredQueue read, QueueState? known) =>
+        known is not null && read.Messages.Count == 0 && read.UnlistedMessages > 0 && known.Messages.Length == read.UnlistedMessages
+            ? read with { Messages = known.Messages, UnlistedMessages = 0 }
+            : read;
 
     /// <summary>
     /// Applies a webhook from <paramref name="node"/> at once with what it carries, then asks for a read of
@@ -440,20 +451,18 @@ public sealed partial class VerneMqSource(
     /// <remarks>
     /// The reads that follow hooks pass <paramref name="removeWhenMissing"/> false: VerneMQ may not list a
     /// client yet when its on_register hook arrives, and removals are the full read's job. Actions pass
-    /// true, to see a cleanup's effect at once.
+    /// true, to see a cleanup's effect at once. Only <see cref="ReadQueuedMessagesAsync"/> passes
+    /// <paramref name="messageDetails"/>: it costs VerneMQ a walk of every queue.
     /// </remarks>
-    public async Task<MirroredQueue?> ReadNowAsync(QueueKey key, CancellationToken cancellationToken, bool removeWhenMissing = true)
+    public async Task<MirroredQueue?> ReadNowAsync(QueueKey key, CancellationToken cancellationToken, bool removeWhenMissing = true, bool messageDetails = false)
     {
         var url = ApiNode;
         _touched[key] = Stopwatch.GetTimestamp();
-        var mirror = await ReadAsync(url, [$"--client_id={key.ClientId}", $"--mountpoint={key.Mountpoint}"], messageDetails: false, cancellationToken).ConfigureAwait(false);
+        var mirror = await ReadAsync(url, [$"--client_id={key.ClientId}", $"--mountpoint={key.Mountpoint}"],
+            messageDetails ? int.MaxValue : NoMessageDetails, cancellationToken).ConfigureAwait(false);
         if (mirror.TryGetValue(key, out var queue))
         {
-            // The message details of the last full read stand while the count agrees with them.
-            if (store.Get(key) is { } known && queue.Messages.Count == 0 && known.Messages.Length == queue.UnlistedMessages)
-            {
-                queue = queue with { Messages = known.Messages, UnlistedMessages = 0 };
-            }
+            queue = KeepListedMessages(queue, store.Get(key));
             store.Apply(new QueueMirrored(key, queue));
             return queue;
         }
@@ -462,6 +471,21 @@ public sealed partial class VerneMqSource(
             store.Apply(new QueueRemoved(key));
         }
         return null;
+    }
+
+    /// <inheritdoc />
+    /// <remarks>The detail page's "Read them from VerneMQ": one client's <c>session show</c> with the message fields.</remarks>
+    public async Task<int?> ReadQueuedMessagesAsync(QueueKey key, CancellationToken cancellationToken = default)
+    {
+        try
+        {
+            var queue = await ReadNowAsync(key, cancellationToken, messageDetails: true).ConfigureAwait(false);
+            return queue?.Messages.Count;
+        }
+        catch (VerneMqException exception)
+        {
+            throw new ActionFailedException(exception.Message, exception);
+        }
     }
 
     private async Task TargetedReadsAsync(CancellationToken cancellationToken)
