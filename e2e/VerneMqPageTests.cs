@@ -237,17 +237,37 @@ public sealed class VerneMqPageTests(VerneMqDashboardApp app) : DashboardPageTes
     }
 
     [Fact(Timeout = 120_000)]
-    public async Task Wall_CountsTheClusterAndShowsItsNodes()
+    public async Task Wall_ClientOnNode2ConnectsSubscribesAndLeaves_NumbersFollowAndNodesShown()
     {
-        await ConnectAsync(app.Cluster.Nodes[1], _scope + "-wall");
-
+        var id = _scope + "-wall";
         await Page.GotoAsync(App.BaseUrl + "/wall?q=" + Uri.EscapeDataString($"--client_id=~^{_scope}-"));
-
+        await Expect(Page.Locator("#wall-status")).ToHaveTextAsync("Live", new() { Timeout = 30_000 });
         var health = Page.GetByRole(AriaRole.Region, new() { Name = "VerneMQ nodes" });
         await Expect(health.GetByRole(AriaRole.Status)).ToHaveCountAsync(2);
-        await Expect(Page.GetByRole(AriaRole.Region, new() { Name = "Totals" })).ToContainTextAsync("Sessions online");
-        await Expect(Page.Locator("#wall-status")).ToHaveTextAsync("Live", new() { Timeout = 30_000 });
+        // Nothing of this test's scope exists yet.
+        await Expect(TileValue("Sessions online")).ToHaveTextAsync("0");
+        await Expect(TileValue("Persistent sessions offline")).ToHaveTextAsync("0");
+
+        var client = await ConnectAsync(app.Cluster.Nodes[1], id);
+        await client.SubscribeAsync(id + "/status", MQTTnet.Protocol.MqttQualityOfServiceLevel.AtLeastOnce, Cancel);
+
+        await Expect(TileValue("Sessions online")).ToHaveTextAsync("1");
+        await Expect(TileValue("Persistent sessions offline")).ToHaveTextAsync("0");
+        await Expect(TileValue("Subscriptions")).ToHaveTextAsync("1");
+        await Expect(TileValue("Connects per minute")).ToHaveTextAsync("1");
+
+        await client.DisconnectAsync(cancellationToken: Cancel);
+
+        await Expect(TileValue("Sessions online")).ToHaveTextAsync("0");
+        await Expect(TileValue("Persistent sessions offline")).ToHaveTextAsync("1");
+        await Expect(TileValue("Subscriptions")).ToHaveTextAsync("1");
+        await Expect(TileValue("Disconnects per minute")).ToHaveTextAsync("1");
+        await Expect(Page.GetByRole(AriaRole.List, new() { Name = "Latest events" }).GetByRole(AriaRole.Listitem).First).ToContainTextAsync(id);
+        await SaveScreenshotAsync("vernemq-wall");
     }
+
+    /// <summary>The big number of one wall tile (the tile's text also holds its label).</summary>
+    private ILocator TileValue(string name) => Page.GetByRole(AriaRole.Group, new() { Name = name, Exact = true }).Locator(".value");
 
     // The inner locator of Has is searched inside each row, so it starts from the page, not the table.
     private ILocator Row(string clientId) =>
