@@ -33,6 +33,22 @@ public class VerneMqSettingsTests
         Assert.DoesNotContain('\n', error.Message);
     }
 
+    [Fact]
+    public void From_StaleHookAfterUnsetOrGiven_ThirtySecondsOrTheValue()
+    {
+        Assert.Equal(TimeSpan.FromSeconds(30), VerneMqSettings.From(Configuration()).StaleHookAfter);
+        Assert.Equal(TimeSpan.FromSeconds(6), VerneMqSettings.From(Configuration(("VerneMQ:StaleHookAfter", "00:00:06"))).StaleHookAfter);
+    }
+
+    [Fact]
+    public void From_StaleHookAfterBelowOneSecond_OneLineNamingTheKey()
+    {
+        var error = Assert.Throws<InvalidOperationException>(() => VerneMqSettings.From(Configuration(("VerneMQ:StaleHookAfter", "00:00:00.5"))));
+
+        Assert.StartsWith("VerneMQ:StaleHookAfter ", error.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain('\n', error.Message);
+    }
+
     private static IConfiguration Configuration(params (string Key, string Value)[] extra) =>
         new ConfigurationBuilder().AddInMemoryCollection(
             new Dictionary<string, string?>

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
+using System.Net.Sockets;
 using System.Text.Json;
 using System.Threading.Channels;
 using Dashboard.Core.Actions;
@@ -57,6 +58,12 @@ public sealed partial class VerneMqSource(
     }
 
     private readonly Dictionary<string, DateTimeOffset> _lastGoodRead = new(StringComparer.Ordinal);
+    // Other dashboards' webhook addresses (scheme://host:port) that refused connections at every check
+    // since then; only the source's loop touches it.
+    private readonly Dictionary<string, DateTimeOffset> _refusingSince = new(StringComparer.Ordinal);
+
+    /// <summary>One registration on one node that names another dashboard's webhook address.</summary>
+    private sealed record ForeignHook(Uri Node, string NodeName, string Hook, string Endpoint, Uri Address);
     // Read by the targeted reads too, hence concurrent.
     private readonly ConcurrentDictionary<string, (bool Running, DateTimeOffset Since)> _clusterView = new(StringComparer.Ordinal);
 
@@ -127,7 +134,8 @@ public sealed partial class VerneMqSource(
     /// <summary>
     /// Removes this dashboard's hooks from every node on a graceful stop: a hook whose endpoint is gone
     /// costs VerneMQ a failed call (and, for an address that no longer answers, a timeout) on every
-    /// event. A killed dashboard's hooks are replaced at its next start (same callback address).
+    /// event. A killed dashboard's hooks are replaced at its next start on the same callback address, or
+    /// removed by a running dashboard once their address stays refused (<see cref="RemoveDeadHooksAsync"/>).
     /// </summary>
     public override async Task StopAsync(CancellationToken cancellationToken)
     {
@@ -169,6 +177,7 @@ public sealed partial class VerneMqSource(
     {
         var changed = false;
         var now = time.GetUtcNow();
+        var foreign = new List<ForeignHook>();
         foreach (var (url, check) in _checks)
         {
             try
@@ -199,7 +208,7 @@ public sealed partial class VerneMqSource(
                     changed = true;
                     LogNodeReachable(url, check.Name ?? "?");
                 }
-                check.HooksRegistered = await EnsureHooksAsync(url, check.Name, cancellationToken).ConfigureAwait(false);
+                check.HooksRegistered = await EnsureHooksAsync(url, check.Name, foreign, cancellationToken).ConfigureAwait(false);
                 check.Problem = check.HooksRegistered ? null : "webhooks not registered: changes show at each resync only";
             }
             catch (VerneMqException exception)
@@ -218,11 +227,15 @@ public sealed partial class VerneMqSource(
                 check.Problem = exception.Message;
             }
         }
+        await RemoveDeadHooksAsync(foreign, now, cancellationToken).ConfigureAwait(false);
         return changed;
     }
 
-    /// <summary>Registers the hooks missing on one node and removes this dashboard's stale ones (an old secret).</summary>
-    private async Task<bool> EnsureHooksAsync(Uri url, string? node, CancellationToken cancellationToken)
+    /// <summary>
+    /// Registers the hooks missing on one node and removes this dashboard's stale ones (an old secret);
+    /// adds to <paramref name="foreign"/> the registrations that look like another dashboard's.
+    /// </summary>
+    private async Task<bool> EnsureHooksAsync(Uri url, string? node, List<ForeignHook> foreign, CancellationToken cancellationToken)
     {
         if (node is null)
         {
@@ -230,6 +243,8 @@ public sealed partial class VerneMqSource(
         }
         var endpoint = EndpointFor(node);
         var ours = endpoint[..endpoint.IndexOf('?', StringComparison.Ordinal)];
+        // Every endpoint of this dashboard (any node, any secret) starts so.
+        var ownPrefix = ours[..(ours.LastIndexOf(WebhookPath + "/", StringComparison.Ordinal) + WebhookPath.Length + 1)];
         var shown = await client.ApiAsync(url, "webhooks/show", "", cancellationToken).ConfigureAwait(false);
         var present = new HashSet<string>(StringComparer.Ordinal);
         foreach (var row in VerneMqSessions.Rows(shown))
@@ -249,6 +264,10 @@ public sealed partial class VerneMqSource(
                 // Left by an earlier start of this dashboard with another secret: every call would be refused.
                 await client.ApiAsync(url, "webhooks/deregister", $"hook={Uri.EscapeDataString(hook)}&endpoint={Uri.EscapeDataString(registered)}", cancellationToken).ConfigureAwait(false);
             }
+            else if (!registered.StartsWith(ownPrefix, StringComparison.Ordinal) && DashboardAddress(registered) is { } address)
+            {
+                foreign.Add(new ForeignHook(url, node, hook, registered, address));
+            }
         }
         foreach (var hook in Hooks.Where(h => !present.Contains(h)))
         {
@@ -256,6 +275,98 @@ public sealed partial class VerneMqSource(
             LogHookRegistered(hook, node);
         }
         return true;
+    }
+
+    /// <summary>
+    /// The address (scheme, host, port) of an endpoint shaped as a dashboard registers its hooks
+    /// (<c>.../vernemq/webhook/{node}?secret=...</c>); null for any other endpoint, which is never touched.
+    /// </summary>
+    private static Uri? DashboardAddress(string endpoint) =>
+        Uri.TryCreate(endpoint, UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https"
+            && uri.AbsolutePath.Contains(WebhookPath + "/", StringComparison.Ordinal)
+            && uri.Query.Contains("secret=", StringComparison.Ordinal)
+            ? new Uri(uri.GetLeftPart(UriPartial.Authority))
+            : null;
+
+    /// <summary>
+    /// Removes the hooks of a dashboard that is gone for good (killed, never stopped gracefully, started
+    /// again elsewhere): its address refused connections at every health check for at least
+    /// <c>VerneMQ:StaleHookAfter</c>. Only a refused or unreachable address counts: one that answers at
+    /// all, even with an HTTP error, is a live dashboard; one that does not answer in time may be a slow
+    /// network. Hooks at any other path are never touched.
+    /// </summary>
+    private async Task RemoveDeadHooksAsync(List<ForeignHook> foreign, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        var byAddress = foreign.GroupBy(h => h.Address.ToString(), StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.ToList(), StringComparer.Ordinal);
+        // A check that did not see an address breaks its run of refusals.
+        foreach (var gone in _refusingSince.Keys.Where(a => !byAddress.ContainsKey(a)).ToArray())
+        {
+            _refusingSince.Remove(gone);
+        }
+        // In parallel: an address that does not answer costs the probe's timeout, not one per address.
+        var probes = byAddress.ToDictionary(p => p.Key, p => RefusesAsync(p.Value[0].Address, cancellationToken), StringComparer.Ordinal);
+        await Task.WhenAll(probes.Values).ConfigureAwait(false);
+        foreach (var (address, hooks) in byAddress)
+        {
+            if (!await probes[address].ConfigureAwait(false))
+            {
+                _refusingSince.Remove(address);
+                continue;
+            }
+            if (!_refusingSince.TryGetValue(address, out var since))
+            {
+                _refusingSince[address] = now;
+                continue;
+            }
+            if (now - since < settings.StaleHookAfter)
+            {
+                continue;
+            }
+            foreach (var registration in hooks.GroupBy(h => (h.Node, h.NodeName, h.Endpoint)))
+            {
+                var (url, nodeName, endpoint) = registration.Key;
+                try
+                {
+                    foreach (var hook in registration)
+                    {
+                        await client.ApiAsync(url, "webhooks/deregister", $"hook={Uri.EscapeDataString(hook.Hook)}&endpoint={Uri.EscapeDataString(endpoint)}", cancellationToken).ConfigureAwait(false);
+                    }
+                    // Without the query: it holds that dashboard's secret.
+                    LogDeadHooksRemoved(string.Join(", ", registration.Select(h => h.Hook)), endpoint[..endpoint.IndexOf('?', StringComparison.Ordinal)],
+                        nodeName, (now - since).TotalSeconds, since);
+                }
+                catch (VerneMqException exception)
+                {
+                    LogNodeProblem(url, "could not remove a dead dashboard's webhooks: " + exception.Message);
+                }
+            }
+            _refusingSince.Remove(address);
+        }
+    }
+
+    // Long enough for a loaded host to accept; a dead local port refuses at once.
+    private static readonly TimeSpan ProbeTimeout = TimeSpan.FromSeconds(2);
+
+    /// <summary>Whether a TCP connection to the address is refused or its host unreachable (a timeout is not).</summary>
+    private static async Task<bool> RefusesAsync(Uri address, CancellationToken cancellationToken)
+    {
+        using var socket = new Socket(SocketType.Stream, ProtocolType.Tcp);
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(ProbeTimeout);
+        try
+        {
+            // IdnHost: an IPv6 address without its brackets, a host name as DNS takes it.
+            await socket.ConnectAsync(address.IdnHost, address.Port, timeout.Token).ConfigureAwait(false);
+            return false;
+        }
+        catch (SocketException exception)
+        {
+            return exception.SocketErrorCode is SocketError.ConnectionRefused or SocketError.HostUnreachable or SocketError.NetworkUnreachable;
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            return false;
+        }
     }
 
     /// <summary>
@@ -565,6 +676,9 @@ public sealed partial class VerneMqSource(
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Registered the webhook {Hook} on VerneMQ node {Node}")]
     private partial void LogHookRegistered(string hook, string node);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Removed the webhooks {Hooks} of {Endpoint} from VerneMQ node {Node}: another dashboard's webhook address, refusing connections for {Seconds:0} s (since {Since:u}), so gone")]
+    private partial void LogDeadHooksRemoved(string hooks, string endpoint, string node, double seconds, DateTimeOffset since);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "VerneMQ resync failed: {Problem}; the mirror stays as it was")]
     private partial void LogResyncFailed(string problem);
