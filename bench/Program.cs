@@ -15,6 +15,8 @@ return args switch
     ["broker", .. var rest] => BrokerThroughput.RunAsync(rest).GetAwaiter().GetResult(),
     ["vernemq-mirror", .. var rest] => VerneMqMirror.RunAsync(rest).GetAwaiter().GetResult(),
     ["vernemq-latency", .. var rest] => VerneMqLatency.RunAsync(rest).GetAwaiter().GetResult(),
+    ["vernemq-grid", .. var rest] => VerneMqGridLatency.RunAsync(rest).GetAwaiter().GetResult(),
+    ["vernemq-hooks", .. var rest] => VerneMqHookRate.RunAsync(rest).GetAwaiter().GetResult(),
     _ => RunBenchmarks(args),
 };
 
