@@ -18,6 +18,8 @@ return args switch
     ["vernemq-latency", .. var rest] => VerneMqLatency.RunAsync(rest).GetAwaiter().GetResult(),
     ["brokers", .. var rest] => BrokerComparison.RunAsync(rest).GetAwaiter().GetResult(),
     ["plain-broker", .. var rest] => PlainBroker.RunAsync(rest).GetAwaiter().GetResult(),
+    ["vernemq-grid", .. var rest] => VerneMqGridLatency.RunAsync(rest).GetAwaiter().GetResult(),
+    ["vernemq-hooks", .. var rest] => VerneMqHookRate.RunAsync(rest).GetAwaiter().GetResult(),
     _ => RunBenchmarks(args),
 };
 

@@ -72,7 +72,8 @@ internal static class VerneMqLatency
         return 0;
     }
 
-    private static string Summary(List<double> values)
+    /// <summary>p50, p99 and max of some milliseconds.</summary>
+    internal static string Summary(List<double> values)
     {
         values.Sort();
         double At(double q) => values[Math.Min(values.Count - 1, (int)Math.Ceiling(q * values.Count) - 1)];

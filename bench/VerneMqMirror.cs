@@ -62,11 +62,11 @@ internal static class VerneMqMirror
     private static async Task<(double Read, double Build, double Apply, int Queues, long Version)> ResyncAsync(VerneMqClient client, Uri node, SessionStore store)
     {
         var clock = Stopwatch.StartNew();
-        // As the source does: message details only up to VerneMqSource.MaxQueuesForMessageDetails queues.
+        // As the source does: message details only up to VerneMQ:MessageDetailsUpTo queues (its default here).
         var queues = client.ApiAsync(node, "session/show", VerneMqSessions.QueryString(VerneMqSessions.QueueFields), default);
         var subscriptions = client.ApiAsync(node, "session/show", VerneMqSessions.QueryString(VerneMqSessions.SubscriptionFields), default);
         var answers = (await queues, await subscriptions, default(JsonElement));
-        if (VerneMqSessions.QueuesWithMessages(answers.Item1) > 0 && VerneMqSessions.Rows(answers.Item1).Count() <= VerneMqSource.MaxQueuesForMessageDetails)
+        if (VerneMqSessions.QueuesWithMessages(answers.Item1) > 0 && VerneMqSessions.Rows(answers.Item1).Count() <= VerneMqSettings.DefaultMessageDetailsUpTo)
         {
             answers.Item3 = await client.ApiAsync(node, "session/show", VerneMqSessions.QueryString(VerneMqSessions.MessageFields), default);
         }

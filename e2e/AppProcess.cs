@@ -7,12 +7,16 @@ namespace Dashboard.E2E;
 
 /// <summary>
 /// The dashboard as its own process. The first start binds port 0 and reads the ports back from the
-/// app's own "listening" log line; later starts reuse them, so a test can stop the app and start it
-/// again on the same addresses (as after a real restart), which an in-process host cannot do.
+/// app's own "listening" log line; later starts reuse them (unless <see cref="KeepPorts"/> is false), so a
+/// test can stop the app and start it again on the same addresses (as after a real restart), which an
+/// in-process host cannot do.
 /// </summary>
 public class AppProcess : IAsyncLifetime
 {
     private static readonly Regex ListeningLine = new(@"MQTT broker listening on mqtt://[^:]+:(\d+) .* dashboard at http://[^:]+:(\d+)", RegexOptions.CultureInvariant);
+
+    // With Source:Kind=VerneMQ there is no broker: only the dashboard's address.
+    private static readonly Regex MirrorListeningLine = new(@"Dashboard at http://[^:]+:(\d+), mirroring the VerneMQ nodes", RegexOptions.CultureInvariant);
 
     private readonly System.Collections.Concurrent.ConcurrentQueue<string> _output = new();
     private Process? _process;
@@ -27,6 +31,9 @@ public class AppProcess : IAsyncLifetime
 
     /// <summary>Settings added to the command line by a derived fixture.</summary>
     protected virtual IEnumerable<string> ExtraArguments => [];
+
+    /// <summary>Whether a start after the first reuses the first one's ports; otherwise each start picks new ones.</summary>
+    protected virtual bool KeepPorts => true;
 
     public string BaseUrl => $"http://127.0.0.1:{HttpPort}";
 
@@ -55,6 +62,10 @@ public class AppProcess : IAsyncLifetime
     {
         // The referenced app is copied beside the tests with its runtime config and static asset manifest.
         var dll = Path.Combine(AppContext.BaseDirectory, "Dashboard.dll");
+        if (!KeepPorts)
+        {
+            (HttpPort, MqttPort) = (0, 0);
+        }
         var start = new ProcessStartInfo("dotnet")
         {
             ArgumentList =
@@ -77,17 +88,22 @@ public class AppProcess : IAsyncLifetime
         // Drain the app's output so it never blocks on a full pipe; the listening line gives the ports.
         _process.OutputDataReceived += (_, line) =>
         {
-            if (line.Data is { } logged)
+            if (line.Data is not { } text)
             {
-                _output.Enqueue(logged);
-                while (_output.Count > 5_000 && _output.TryDequeue(out string? _))
-                {
-                }
+                return;
             }
-            if (line.Data is { } text && ListeningLine.Match(text) is { Success: true } match)
+            _output.Enqueue(text);
+            while (_output.Count > 5_000 && _output.TryDequeue(out string? _))
+            {
+            }
+            if (ListeningLine.Match(text) is { Success: true } match)
             {
                 listening.TrySetResult((int.Parse(match.Groups[1].Value, CultureInfo.InvariantCulture),
                     int.Parse(match.Groups[2].Value, CultureInfo.InvariantCulture)));
+            }
+            else if (MirrorListeningLine.Match(text) is { Success: true } mirror)
+            {
+                listening.TrySetResult((0, int.Parse(mirror.Groups[1].Value, CultureInfo.InvariantCulture)));
             }
         };
         _process.ErrorDataReceived += (_, _) => { };
@@ -132,7 +148,7 @@ public class AppProcess : IAsyncLifetime
         }
     }
 
-    /// <summary>Kills the app (no graceful shutdown: the browser sees its connections drop).</summary>
+    /// <summary>Kills the app with SIGKILL (no graceful shutdown: the browser sees its connections drop).</summary>
     public async Task StopAsync()
     {
         if (_process is { HasExited: false })

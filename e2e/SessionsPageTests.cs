@@ -71,7 +71,9 @@ public sealed partial class SessionsPageTests(DashboardApp app) : DashboardPageT
     {
         var clientId = "e2e-columns-" + Guid.NewGuid().ToString("N")[..8];
         Connect(clientId, 2001);
-        App.Store.Apply(new SubscriptionAdded(Key(clientId), new Subscription("plant/+/temp", 1)));
+        // A topic of this test's own: other tests' clients on the shared app subscribe to plant/+/temp.
+        var topic = clientId + "/+/temp";
+        App.Store.Apply(new SubscriptionAdded(Key(clientId), new Subscription(topic, 1)));
         await OpenSessionsAsync();
 
         await Page.GetByRole(AriaRole.Button, new() { Name = "Columns", Exact = true }).ClickAsync();
@@ -81,7 +83,7 @@ public sealed partial class SessionsPageTests(DashboardApp app) : DashboardPageT
         await chooser.GetByRole(AriaRole.Checkbox, new() { Name = "topic", Exact = true }).CheckAsync();
 
         await Expect(SessionsTable.GetByRole(AriaRole.Columnheader, new() { Name = "topic" })).ToBeVisibleAsync();
-        await Expect(Cell("plant/+/temp")).ToBeVisibleAsync();
+        await Expect(Cell(topic)).ToBeVisibleAsync();
         await Expect(QueryBox).ToHaveValueAsync("--client_id --is_online --mountpoint --peer_host --peer_port --user --topic");
         await SaveScreenshotAsync("sessions-with-topic-column");
     }

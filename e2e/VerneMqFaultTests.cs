@@ -63,7 +63,7 @@ public sealed class VerneMqFaultTests(VerneMqDashboardApp app) : VerneMqApiTest(
     [Fact(Timeout = 120_000)]
     public async Task WrongApiKey_AppStartsAndSaysTheKeyIsRefused()
     {
-        await using var wrong = new OtherDashboard(App.Cluster, "not-the-key-0123456789");
+        await using var wrong = new OtherVerneMqDashboard(App.Cluster, "not-the-key-0123456789");
         await wrong.InitializeAsync();
 
         using var http = new HttpClient { BaseAddress = new Uri(wrong.BaseUrl) };
@@ -93,12 +93,71 @@ public sealed class VerneMqFaultTests(VerneMqDashboardApp app) : VerneMqApiTest(
         var query = "--client_id&--node&--is_online&--topic&--peer_port&--queue_pid&--client_id=~" + Uri.EscapeDataString("^" + Scope);
 
         // A second dashboard with the same settings, started while the cluster runs, as after a restart.
-        await using var fresh = new OtherDashboard(App.Cluster, VerneMqCluster.ApiKey);
+        await using var fresh = new OtherVerneMqDashboard(App.Cluster, VerneMqCluster.ApiKey);
         await fresh.InitializeAsync();
 
         var expected = Rows(await App.Cluster.SessionShowAsync(query));
         Assert.Single(expected);
         await WaitUntilAsync(async () => Rows(await DashboardShowAsync(query, fresh.BaseUrl)).SequenceEqual(expected), "the fresh dashboard's mirror", 30);
+    }
+
+    [Fact(Timeout = 300_000)]
+    public async Task DashboardProcessKilledAndStartedAgain_SameMirror_TheDeadProcessHooksRemoved()
+    {
+        var (node1, node2) = (App.Cluster.Nodes[0], App.Cluster.Nodes[1]);
+        var id = Scope + "-killed";
+        var client = await ConnectAsync(node2, id);
+        await client.SubscribeAsync(id + "/x", MqttQualityOfServiceLevel.AtLeastOnce, Cancel);
+        var query = "--client_id&--node&--is_online&--topic&--peer_port&--queue_pid&--client_id=~" + Uri.EscapeDataString("^" + Scope);
+
+        // A hook of someone else at a dead address, at another path: never the dashboard's to remove.
+        var otherHook = "hook=on_client_gone&endpoint=" + Uri.EscapeDataString($"http://127.0.0.1:1/other/webhook/{Scope}?secret=0123456789abcdef");
+        await App.Cluster.ApiAsync(node1, "webhooks/register?" + otherHook);
+        try
+        {
+            await KillAndStartAgainAsync(node1, node2, query);
+            Assert.Equal(1, await HooksOfAsync(node1, "http://127.0.0.1:1", "/other/webhook/" + Scope));
+        }
+        finally
+        {
+            await App.Cluster.ApiAsync(node1, "webhooks/deregister?" + otherHook);
+        }
+    }
+
+    private async Task KillAndStartAgainAsync(VerneMqCluster.Node node1, VerneMqCluster.Node node2, string query)
+    {
+        // Dead addresses are given up after 6 s here instead of 30 s (VerneMQ:StaleHookAfter, documented for this).
+        await using var process = new VerneMqProcess(App.Cluster, "--VerneMQ:StaleHookAfter=00:00:06");
+        await process.InitializeAsync();
+        var dead = process.BaseUrl;
+        await WaitUntilAsync(async () => await HooksOfAsync(node1, dead) == VerneMqSource.Hooks.Length && await HooksOfAsync(node2, dead) == VerneMqSource.Hooks.Length,
+            "the process's hooks on both nodes (vmq-admin webhooks show)", 30);
+
+        await process.StopAsync();
+        // Killed: nothing removed its hooks.
+        Assert.Equal(VerneMqSource.Hooks.Length, await HooksOfAsync(node1, dead));
+        await process.StartAsync();
+        Assert.NotEqual(dead, process.BaseUrl);
+
+        var expected = Rows(await App.Cluster.SessionShowAsync(query));
+        Assert.Single(expected);
+        await WaitUntilAsync(async () => Rows(await DashboardShowAsync(query, process.BaseUrl)).SequenceEqual(expected), "the restarted process's mirror", 60);
+        // The dead address's hooks go from both nodes; the restarted process's and the shared app's stay.
+        await WaitUntilAsync(async () => await HooksOfAsync(node1, dead) == 0 && await HooksOfAsync(node2, dead) == 0,
+            "the killed process's hooks to be removed from both nodes", 90);
+        foreach (var node in App.Cluster.Nodes)
+        {
+            Assert.Equal(VerneMqSource.Hooks.Length, await HooksOfAsync(node, process.BaseUrl));
+            Assert.Equal(VerneMqSource.Hooks.Length, await HooksOfAsync(node, App.BaseUrl));
+        }
+    }
+
+    /// <summary>How many hooks VerneMQ's own <c>vmq-admin webhooks show</c> lists on a node for an address and path.</summary>
+    private async Task<int> HooksOfAsync(VerneMqCluster.Node node, string address, string path = "/vernemq/webhook/")
+    {
+        var table = await App.Cluster.AdminAsync(node, "webhooks", "show");
+        // One row per line; the endpoint column holds the whole address (vmq-admin does not wrap).
+        return table.Split('\n').Count(line => line.Contains(address + path, StringComparison.Ordinal));
     }
 
     private VerneMqNodeStatus? Node(string name) =>
@@ -108,18 +167,4 @@ public sealed class VerneMqFaultTests(VerneMqDashboardApp app) : VerneMqApiTest(
         ConnectAsync(node, clientId, MqttProtocolVersion.V311, persistent: true, user: null);
 
     private async Task<List<string>> DashboardRowsAsync(string query) => Rows(await DashboardShowAsync(query));
-
-    /// <summary>Another dashboard on the same cluster, with its own API key for VerneMQ.</summary>
-    private sealed class OtherDashboard(VerneMqCluster cluster, string apiKey) : DashboardApp
-    {
-        protected override IEnumerable<KeyValuePair<string, string>> Settings =>
-        [
-            new("Source:Kind", "VerneMQ"),
-            new("VerneMQ:Nodes:0:Url", cluster.Nodes[0].HttpUrl.ToString()),
-            new("VerneMQ:Nodes:1:Url", cluster.Nodes[1].HttpUrl.ToString()),
-            new("VerneMQ:ApiKey", apiKey),
-            new("Api:Keys:0:Key", VerneMqDashboardApp.DashboardKey),
-            new("Api:Keys:0:Scope", "mgmt"),
-        ];
-    }
 }

@@ -130,7 +130,11 @@ public sealed partial class SessionStore
         {
             Emit(ChangeKind.Created, handle);
         }
-        if (fresh || current!.StateName != stateName || !current.Sessions.SequenceEqual(sessions))
+        // Online again only for another connection: a read that fills in what a hook did not carry (the
+        // session pid, the protocol) or a new waiting_acks count is the same connection, updated. Counted
+        // as online, it would be a second connect on the wall and in the session's history.
+        var presence = fresh || current!.StateName != stateName || !SameConnections(current.Sessions, sessions);
+        if (presence)
         {
             Emit(stateName == QueueStateName.Online ? ChangeKind.Online : ChangeKind.Offline, handle);
         }
@@ -142,10 +146,32 @@ public sealed partial class SessionStore
                 Emit(ChangeKind.Subscribed, handle, subscription.Topic);
             }
         }
-        if (!fresh && (!SameMessages(current!.Messages, messages) || current.UnlistedMessages != queue.UnlistedMessages))
+        if (!fresh && (!SameMessages(current!.Messages, messages) || current.UnlistedMessages != queue.UnlistedMessages
+            || (!presence && !current.Sessions.SequenceEqual(sessions))))
         {
             Emit(ChangeKind.Updated, handle);
         }
+    }
+
+    /// <summary>
+    /// Whether two lists of attached sessions are the same connections: the same peer address and port,
+    /// and the same pid where both know one (a session a hook made has none until a read fills it in).
+    /// </summary>
+    private static bool SameConnections(ImmutableArray<AttachedSession> a, ImmutableArray<AttachedSession> b)
+    {
+        if (a.Length != b.Length)
+        {
+            return false;
+        }
+        for (var i = 0; i < a.Length; i++)
+        {
+            var (x, y) = (a[i], b[i]);
+            if (x.PeerHost != y.PeerHost || x.PeerPort != y.PeerPort || (x.Pid is not null && y.Pid is not null && x.Pid != y.Pid))
+            {
+                return false;
+            }
+        }
+        return true;
     }
 
     private static bool SameMessages(ImmutableArray<QueuedMessage> a, ImmutableArray<QueuedMessage> b)

@@ -50,7 +50,8 @@ public static class VerneMqSessions
 
     /// <summary>
     /// Builds the queues from the three answers (each a <c>{"table":[...]}</c> document; the messages one may
-    /// be <c>default</c> when their details were not read: the queues then count them unlisted). A queue found on
+    /// be <c>default</c> when their details were not read: the queues then count them unlisted). Messages
+    /// come out oldest first, the reverse of VerneMQ's listing. A queue found on
     /// two nodes at once (a client moving between them) is kept where it is online. Rows that name a queue
     /// the first answer did not have (it came between the calls) are left for the next read.
     /// </summary>
@@ -81,6 +82,12 @@ public static class VerneMqSessions
                     list.Add(new QueuedMessage(msgRef, (int)(Integer(row, "msg_qos") ?? 0), Text(row, "routing_key") ?? "", Boolean(row, "dup") ?? false, payload));
                 }
             }
+        }
+        // VerneMQ lists a queue's messages newest first (it prepends each stored reference in turn while
+        // building its rows); the store keeps them oldest first, the order they will be delivered in.
+        foreach (var list in messagesOf.Values)
+        {
+            list.Reverse();
         }
         foreach (var row in Rows(queues))
         {

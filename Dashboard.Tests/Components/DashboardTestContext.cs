@@ -19,7 +19,15 @@ namespace Dashboard.Tests.Components;
 public abstract class DashboardTestContext : BunitContext
 {
     protected DashboardTestContext()
+        : this(_ => { })
     {
+    }
+
+    /// <summary>A context with services of the test's own added first (bUnit takes none once a service was resolved).</summary>
+    protected DashboardTestContext(Action<IServiceCollection> addServices)
+    {
+        ArgumentNullException.ThrowIfNull(addServices);
+        addServices(Services);
         // Registered before Core so that Core keeps it instead of the system clock.
         Services.AddSingleton<TimeProvider>(Time);
         Services.AddDashboardCore("test@127.0.0.1");

@@ -1,6 +1,8 @@
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
+using Dashboard.Core.Actions;
+using Dashboard.Hosting;
 using Dashboard.Security;
 
 namespace Dashboard.VerneMq;
@@ -9,7 +11,7 @@ namespace Dashboard.VerneMq;
 /// The VerneMQ source (<c>Source:Kind=VerneMQ</c>, docs/vernemq.md): the mirror, the node health, the
 /// webhook endpoint and the actions through VerneMQ's API. The embedded broker does not start.
 /// </summary>
-internal static class VerneMqHosting
+internal static partial class VerneMqHosting
 {
     // A hook body is a few hundred bytes; anything far larger is not VerneMQ.
     private const int MaxHookBody = 64 * 1024;
@@ -22,6 +24,8 @@ internal static class VerneMqHosting
         services.AddHttpClient<VerneMqClient>(http => http.Timeout = TimeSpan.FromSeconds(10));
         services.AddSingleton<VerneMqSource>();
         services.AddHostedService(provider => provider.GetRequiredService<VerneMqSource>());
+        // Only here: the embedded broker lists every queued message, so its pages never need one.
+        services.AddSingleton<IQueuedMessageReader>(provider => provider.GetRequiredService<VerneMqSource>());
         services.AddAuditedSessionControl(provider => new VerneMqSessionControl(
             provider.GetRequiredService<VerneMqClient>(), provider.GetRequiredService<VerneMqSource>()));
         return builder;
@@ -30,10 +34,19 @@ internal static class VerneMqHosting
     public static WebApplication UseVerneMqSource(this WebApplication app)
     {
         // Settings are checked before anything listens: a wrong one stops the start with its key named.
-        app.Services.GetRequiredService<VerneMqSettings>();
+        var settings = app.Services.GetRequiredService<VerneMqSettings>();
+        // With port 0 the port is known only now; operators and the tests that start the app as a process
+        // read it from this line (the embedded broker logs its own).
+        app.Lifetime.ApplicationStarted.Register(() => LogListening(
+            app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Dashboard.VerneMq"),
+            app.Services.GetRequiredService<HttpEndpoint>().Url?.ToString().TrimEnd('/') ?? "(not bound)",
+            string.Join(", ", settings.NodeUrls)));
         app.MapPost(VerneMqSource.WebhookPath + "/{node}", ReceiveHookAsync).AllowAnonymous().DisableAntiforgery().ExcludeFromDescription();
         return app;
     }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Dashboard at {HttpUrl}, mirroring the VerneMQ nodes {Nodes}")]
+    private static partial void LogListening(ILogger logger, string httpUrl, string nodes);
 
     private static async Task<IResult> ReceiveHookAsync(string node, HttpContext context, VerneMqSource source)
     {

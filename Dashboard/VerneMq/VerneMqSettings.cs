@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Security.Cryptography;
 
 namespace Dashboard.VerneMq;
@@ -10,6 +11,16 @@ namespace Dashboard.VerneMq;
 public sealed record VerneMqSettings
 {
     public static readonly TimeSpan DefaultResyncInterval = TimeSpan.FromSeconds(30);
+
+    /// <summary>
+    /// The default of <see cref="StaleHookAfter"/>: six health checks in a row. A process restarting takes a
+    /// few seconds, so an address refusing for this long is not a blip; and a wrong removal heals itself,
+    /// since a live owner registers its missing hooks again at its next check (5 s).
+    /// </summary>
+    public static readonly TimeSpan DefaultStaleHookAfter = TimeSpan.FromSeconds(30);
+
+    /// <summary>The default of <see cref="MessageDetailsUpTo"/> (BENCHMARKS.md: listing messages at 10,000 queues takes VerneMQ 5 s).</summary>
+    public const int DefaultMessageDetailsUpTo = 2_000;
 
     /// <summary>The HTTP listeners of the nodes to watch (<c>VerneMQ:Nodes:N:Url</c>).</summary>
     public required IReadOnlyList<Uri> NodeUrls { get; init; }
@@ -25,6 +36,18 @@ public sealed record VerneMqSettings
 
     /// <summary>How often the whole mirror is read again (<c>VerneMQ:ResyncInterval</c>).</summary>
     public TimeSpan ResyncInterval { get; init; } = DefaultResyncInterval;
+
+    /// <summary>
+    /// Up to how many queues a full read lists the queued messages (<c>VerneMQ:MessageDetailsUpTo</c>);
+    /// above, they are counted only and read on demand. 0: never listed during syncs.
+    /// </summary>
+    public int MessageDetailsUpTo { get; init; } = DefaultMessageDetailsUpTo;
+
+    /// <summary>
+    /// How long another dashboard's webhook address must refuse connections, at every health check in a
+    /// row, before its hooks are removed from the nodes (<c>VerneMQ:StaleHookAfter</c>, docs/vernemq.md).
+    /// </summary>
+    public TimeSpan StaleHookAfter { get; init; } = DefaultStaleHookAfter;
 
     /// <summary>How often node health is checked and missing webhooks are registered again.</summary>
     public TimeSpan HealthInterval { get; init; } = TimeSpan.FromSeconds(5);
@@ -72,6 +95,18 @@ public sealed record VerneMqSettings
         {
             throw new InvalidOperationException($"VerneMQ:ResyncInterval \"{resync}\" is below one second (for example 00:00:30).");
         }
+        var staleHookAfter = section.GetValue("StaleHookAfter", DefaultStaleHookAfter);
+        if (staleHookAfter < TimeSpan.FromSeconds(1))
+        {
+            throw new InvalidOperationException($"VerneMQ:StaleHookAfter \"{staleHookAfter}\" is below one second (default {DefaultStaleHookAfter}).");
+        }
+        var detailsUpTo = DefaultMessageDetailsUpTo;
+        // NumberStyles.None: no sign, no decimals, so a negative count is refused with the rest.
+        if (section["MessageDetailsUpTo"] is { } detailsText && !string.IsNullOrWhiteSpace(detailsText)
+            && !int.TryParse(detailsText.Trim(), NumberStyles.None, CultureInfo.InvariantCulture, out detailsUpTo))
+        {
+            throw new InvalidOperationException($"VerneMQ:MessageDetailsUpTo \"{detailsText}\" is not a whole number of queues, 0 or more (default {DefaultMessageDetailsUpTo}; 0: never list queued messages during syncs).");
+        }
         return new VerneMqSettings
         {
             NodeUrls = urls,
@@ -79,9 +114,11 @@ public sealed record VerneMqSettings
             CallbackUrl = callback,
             WebhookSecret = string.IsNullOrEmpty(secret) ? Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(24)) : secret,
             ResyncInterval = resync,
+            MessageDetailsUpTo = detailsUpTo,
+            StaleHookAfter = staleHookAfter,
         };
     }
 
     /// <summary>Hides the key and the secret if a settings object is ever written out.</summary>
-    public override string ToString() => $"VerneMqSettings {{ Nodes = {string.Join(", ", NodeUrls)}, CallbackUrl = {CallbackUrl}, ResyncInterval = {ResyncInterval} }}";
+    public override string ToString() => $"VerneMqSettings {{ Nodes = {string.Join(", ", NodeUrls)}, CallbackUrl = {CallbackUrl}, ResyncInterval = {ResyncInterval}, MessageDetailsUpTo = {MessageDetailsUpTo}, StaleHookAfter = {StaleHookAfter} }}";
 }

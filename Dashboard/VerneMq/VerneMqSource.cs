@@ -1,7 +1,9 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
+using System.Net.Sockets;
 using System.Text.Json;
 using System.Threading.Channels;
+using Dashboard.Core.Actions;
 using Dashboard.Core.Sessions;
 using Dashboard.Core.Store;
 using Dashboard.Core.VerneMq;
@@ -22,7 +24,7 @@ public sealed partial class VerneMqSource(
     HttpEndpoint http,
     IHostApplicationLifetime lifetime,
     TimeProvider time,
-    ILogger<VerneMqSource> logger) : BackgroundService
+    ILogger<VerneMqSource> logger) : BackgroundService, IQueuedMessageReader
 {
     /// <summary>The observing hooks the dashboard registers; never an <c>auth_*</c> hook (see docs/vernemq.md).</summary>
     public static readonly string[] Hooks =
@@ -56,6 +58,12 @@ public sealed partial class VerneMqSource(
     }
 
     private readonly Dictionary<string, DateTimeOffset> _lastGoodRead = new(StringComparer.Ordinal);
+    // Other dashboards' webhook addresses (scheme://host:port) that refused connections at every check
+    // since then; only the source's loop touches it.
+    private readonly Dictionary<string, DateTimeOffset> _refusingSince = new(StringComparer.Ordinal);
+
+    /// <summary>One registration on one node that names another dashboard's webhook address.</summary>
+    private sealed record ForeignHook(Uri Node, string NodeName, string Hook, string Endpoint, Uri Address);
     // Read by the targeted reads too, hence concurrent.
     private readonly ConcurrentDictionary<string, (bool Running, DateTimeOffset Since)> _clusterView = new(StringComparer.Ordinal);
 
@@ -126,7 +134,8 @@ public sealed partial class VerneMqSource(
     /// <summary>
     /// Removes this dashboard's hooks from every node on a graceful stop: a hook whose endpoint is gone
     /// costs VerneMQ a failed call (and, for an address that no longer answers, a timeout) on every
-    /// event. A killed dashboard's hooks are replaced at its next start (same callback address).
+    /// event. A killed dashboard's hooks are replaced at its next start on the same callback address, or
+    /// removed by a running dashboard once their address stays refused (<see cref="RemoveDeadHooksAsync"/>).
     /// </summary>
     public override async Task StopAsync(CancellationToken cancellationToken)
     {
@@ -168,6 +177,7 @@ public sealed partial class VerneMqSource(
     {
         var changed = false;
         var now = time.GetUtcNow();
+        var foreign = new List<ForeignHook>();
         foreach (var (url, check) in _checks)
         {
             try
@@ -198,7 +208,7 @@ public sealed partial class VerneMqSource(
                     changed = true;
                     LogNodeReachable(url, check.Name ?? "?");
                 }
-                check.HooksRegistered = await EnsureHooksAsync(url, check.Name, cancellationToken).ConfigureAwait(false);
+                check.HooksRegistered = await EnsureHooksAsync(url, check.Name, foreign, cancellationToken).ConfigureAwait(false);
                 check.Problem = check.HooksRegistered ? null : "webhooks not registered: changes show at each resync only";
             }
             catch (VerneMqException exception)
@@ -217,11 +227,15 @@ public sealed partial class VerneMqSource(
                 check.Problem = exception.Message;
             }
         }
+        await RemoveDeadHooksAsync(foreign, now, cancellationToken).ConfigureAwait(false);
         return changed;
     }
 
-    /// <summary>Registers the hooks missing on one node and removes this dashboard's stale ones (an old secret).</summary>
-    private async Task<bool> EnsureHooksAsync(Uri url, string? node, CancellationToken cancellationToken)
+    /// <summary>
+    /// Registers the hooks missing on one node and removes this dashboard's stale ones (an old secret);
+    /// adds to <paramref name="foreign"/> the registrations that look like another dashboard's.
+    /// </summary>
+    private async Task<bool> EnsureHooksAsync(Uri url, string? node, List<ForeignHook> foreign, CancellationToken cancellationToken)
     {
         if (node is null)
         {
@@ -229,6 +243,8 @@ public sealed partial class VerneMqSource(
         }
         var endpoint = EndpointFor(node);
         var ours = endpoint[..endpoint.IndexOf('?', StringComparison.Ordinal)];
+        // Every endpoint of this dashboard (any node, any secret) starts so.
+        var ownPrefix = ours[..(ours.LastIndexOf(WebhookPath + "/", StringComparison.Ordinal) + WebhookPath.Length + 1)];
         var shown = await client.ApiAsync(url, "webhooks/show", "", cancellationToken).ConfigureAwait(false);
         var present = new HashSet<string>(StringComparer.Ordinal);
         foreach (var row in VerneMqSessions.Rows(shown))
@@ -248,6 +264,10 @@ public sealed partial class VerneMqSource(
                 // Left by an earlier start of this dashboard with another secret: every call would be refused.
                 await client.ApiAsync(url, "webhooks/deregister", $"hook={Uri.EscapeDataString(hook)}&endpoint={Uri.EscapeDataString(registered)}", cancellationToken).ConfigureAwait(false);
             }
+            else if (!registered.StartsWith(ownPrefix, StringComparison.Ordinal) && DashboardAddress(registered) is { } address)
+            {
+                foreign.Add(new ForeignHook(url, node, hook, registered, address));
+            }
         }
         foreach (var hook in Hooks.Where(h => !present.Contains(h)))
         {
@@ -255,6 +275,98 @@ public sealed partial class VerneMqSource(
             LogHookRegistered(hook, node);
         }
         return true;
+    }
+
+    /// <summary>
+    /// The address (scheme, host, port) of an endpoint shaped as a dashboard registers its hooks
+    /// (<c>.../vernemq/webhook/{node}?secret=...</c>); null for any other endpoint, which is never touched.
+    /// </summary>
+    private static Uri? DashboardAddress(string endpoint) =>
+        Uri.TryCreate(endpoint, UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https"
+            && uri.AbsolutePath.Contains(WebhookPath + "/", StringComparison.Ordinal)
+            && uri.Query.Contains("secret=", StringComparison.Ordinal)
+            ? new Uri(uri.GetLeftPart(UriPartial.Authority))
+            : null;
+
+    /// <summary>
+    /// Removes the hooks of a dashboard that is gone for good (killed, never stopped gracefully, started
+    /// again elsewhere): its address refused connections at every health check for at least
+    /// <c>VerneMQ:StaleHookAfter</c>. Only a refused or unreachable address counts: one that answers at
+    /// all, even with an HTTP error, is a live dashboard; one that does not answer in time may be a slow
+    /// network. Hooks at any other path are never touched.
+    /// </summary>
+    private async Task RemoveDeadHooksAsync(List<ForeignHook> foreign, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        var byAddress = foreign.GroupBy(h => h.Address.ToString(), StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.ToList(), StringComparer.Ordinal);
+        // A check that did not see an address breaks its run of refusals.
+        foreach (var gone in _refusingSince.Keys.Where(a => !byAddress.ContainsKey(a)).ToArray())
+        {
+            _refusingSince.Remove(gone);
+        }
+        // In parallel: an address that does not answer costs the probe's timeout, not one per address.
+        var probes = byAddress.ToDictionary(p => p.Key, p => RefusesAsync(p.Value[0].Address, cancellationToken), StringComparer.Ordinal);
+        await Task.WhenAll(probes.Values).ConfigureAwait(false);
+        foreach (var (address, hooks) in byAddress)
+        {
+            if (!await probes[address].ConfigureAwait(false))
+            {
+                _refusingSince.Remove(address);
+                continue;
+            }
+            if (!_refusingSince.TryGetValue(address, out var since))
+            {
+                _refusingSince[address] = now;
+                continue;
+            }
+            if (now - since < settings.StaleHookAfter)
+            {
+                continue;
+            }
+            foreach (var registration in hooks.GroupBy(h => (h.Node, h.NodeName, h.Endpoint)))
+            {
+                var (url, nodeName, endpoint) = registration.Key;
+                try
+                {
+                    foreach (var hook in registration)
+                    {
+                        await client.ApiAsync(url, "webhooks/deregister", $"hook={Uri.EscapeDataString(hook.Hook)}&endpoint={Uri.EscapeDataString(endpoint)}", cancellationToken).ConfigureAwait(false);
+                    }
+                    // Without the query: it holds that dashboard's secret.
+                    LogDeadHooksRemoved(string.Join(", ", registration.Select(h => h.Hook)), endpoint[..endpoint.IndexOf('?', StringComparison.Ordinal)],
+                        nodeName, (now - since).TotalSeconds, since);
+                }
+                catch (VerneMqException exception)
+                {
+                    LogNodeProblem(url, "could not remove a dead dashboard's webhooks: " + exception.Message);
+                }
+            }
+            _refusingSince.Remove(address);
+        }
+    }
+
+    // Long enough for a loaded host to accept; a dead local port refuses at once.
+    private static readonly TimeSpan ProbeTimeout = TimeSpan.FromSeconds(2);
+
+    /// <summary>Whether a TCP connection to the address is refused or its host unreachable (a timeout is not).</summary>
+    private static async Task<bool> RefusesAsync(Uri address, CancellationToken cancellationToken)
+    {
+        using var socket = new Socket(SocketType.Stream, ProtocolType.Tcp);
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(ProbeTimeout);
+        try
+        {
+            // IdnHost: an IPv6 address without its brackets, a host name as DNS takes it.
+            await socket.ConnectAsync(address.IdnHost, address.Port, timeout.Token).ConfigureAwait(false);
+            return false;
+        }
+        catch (SocketException exception)
+        {
+            return exception.SocketErrorCode is SocketError.ConnectionRefused or SocketError.HostUnreachable or SocketError.NetworkUnreachable;
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            return false;
+        }
     }
 
     /// <summary>
@@ -276,7 +388,7 @@ public sealed partial class VerneMqSource(
             Dictionary<QueueKey, MirroredQueue> mirror;
             try
             {
-                mirror = await ReadAsync(url, [], messageDetails: true, cancellationToken).ConfigureAwait(false);
+                mirror = await ReadAsync(url, [], settings.MessageDetailsUpTo, cancellationToken).ConfigureAwait(false);
             }
             catch (VerneMqException exception)
             {
@@ -289,7 +401,7 @@ public sealed partial class VerneMqSource(
             {
                 if (!TouchedSince(key, started))
                 {
-                    events.Add(new QueueMirrored(key, queue));
+                    events.Add(new QueueMirrored(key, KeepListedMessages(queue, store.Get(key))));
                 }
             }
             using (var snapshot = store.OpenSnapshot())
@@ -328,28 +440,38 @@ public sealed partial class VerneMqSource(
 
     /// <summary>
     /// The <c>session show</c> reads with the same filters: queues and subscriptions always; message
-    /// details only when asked for and some queue holds messages. VerneMQ reads them by walking every
-    /// queue's store, whatever the filter (5 s at 10,000 queues on 2 cores, see BENCHMARKS.md), so hooks'
-    /// reads never ask, and full reads ask only up to <see cref="MaxQueuesForMessageDetails"/> queues;
-    /// otherwise messages are counted, not listed.
+    /// details only when some queue holds messages and the answer has at most
+    /// <paramref name="messageDetailsUpTo"/> queues. VerneMQ reads them by walking every queue's store,
+    /// whatever the filter (5 s at 10,000 queues on 2 cores, see BENCHMARKS.md), so hooks' reads never ask
+    /// (<see cref="NoMessageDetails"/>), full reads ask up to <c>VerneMQ:MessageDetailsUpTo</c> queues, and
+    /// only a reader's explicit request (<see cref="ReadQueuedMessagesAsync"/>) always asks; otherwise
+    /// messages are counted, not listed.
     /// </summary>
-    private async Task<Dictionary<QueueKey, MirroredQueue>> ReadAsync(Uri url, string[] filters, bool messageDetails, CancellationToken cancellationToken)
+    private async Task<Dictionary<QueueKey, MirroredQueue>> ReadAsync(Uri url, string[] filters, int messageDetailsUpTo, CancellationToken cancellationToken)
     {
         var queues = client.ApiAsync(url, "session/show", VerneMqSessions.QueryString(VerneMqSessions.QueueFields, filters), cancellationToken);
         var subscriptions = client.ApiAsync(url, "session/show", VerneMqSessions.QueryString(VerneMqSessions.SubscriptionFields, filters), cancellationToken);
         var queueAnswer = await queues.ConfigureAwait(false);
         var subscriptionAnswer = await subscriptions.ConfigureAwait(false);
         var messageAnswer = default(JsonElement);
-        if (messageDetails && VerneMqSessions.QueuesWithMessages(queueAnswer) > 0
-            && VerneMqSessions.Rows(queueAnswer).Count() <= MaxQueuesForMessageDetails)
+        if (VerneMqSessions.QueuesWithMessages(queueAnswer) > 0 && VerneMqSessions.Rows(queueAnswer).Count() <= messageDetailsUpTo)
         {
             messageAnswer = await client.ApiAsync(url, "session/show", VerneMqSessions.QueryString(VerneMqSessions.MessageFields, filters), cancellationToken).ConfigureAwait(false);
         }
         return VerneMqSessions.Build(queueAnswer, subscriptionAnswer, messageAnswer);
     }
 
-    /// <summary>Above this many queues, full reads count queued messages instead of listing them.</summary>
-    public const int MaxQueuesForMessageDetails = 2_000;
+    private const int NoMessageDetails = 0;
+
+    /// <summary>
+    /// A queue read without its messages (counted, not listed) keeps the messages an earlier detailed read
+    /// listed, while VerneMQ's count still agrees with them: a full read above the threshold, or the read
+    /// after a hook, must not undo what a detailed read found.
+    /// </summary>
+    private static MirroredQueue KeepListedMessages(MirroredQueue read, QueueState? known) =>
+        known is not null && read.Messages.Count == 0 && read.UnlistedMessages > 0 && known.Messages.Length == read.UnlistedMessages
+            ? read with { Messages = known.Messages, UnlistedMessages = 0 }
+            : read;
 
     /// <summary>
     /// Applies a webhook from <paramref name="node"/> at once with what it carries, then asks for a read of
@@ -440,20 +562,18 @@ public sealed partial class VerneMqSource(
     /// <remarks>
     /// The reads that follow hooks pass <paramref name="removeWhenMissing"/> false: VerneMQ may not list a
     /// client yet when its on_register hook arrives, and removals are the full read's job. Actions pass
-    /// true, to see a cleanup's effect at once.
+    /// true, to see a cleanup's effect at once. Only <see cref="ReadQueuedMessagesAsync"/> passes
+    /// <paramref name="messageDetails"/>: it costs VerneMQ a walk of every queue.
     /// </remarks>
-    public async Task<MirroredQueue?> ReadNowAsync(QueueKey key, CancellationToken cancellationToken, bool removeWhenMissing = true)
+    public async Task<MirroredQueue?> ReadNowAsync(QueueKey key, CancellationToken cancellationToken, bool removeWhenMissing = true, bool messageDetails = false)
     {
         var url = ApiNode;
         _touched[key] = Stopwatch.GetTimestamp();
-        var mirror = await ReadAsync(url, [$"--client_id={key.ClientId}", $"--mountpoint={key.Mountpoint}"], messageDetails: false, cancellationToken).ConfigureAwait(false);
+        var mirror = await ReadAsync(url, [$"--client_id={key.ClientId}", $"--mountpoint={key.Mountpoint}"],
+            messageDetails ? int.MaxValue : NoMessageDetails, cancellationToken).ConfigureAwait(false);
         if (mirror.TryGetValue(key, out var queue))
         {
-            // The message details of the last full read stand while the count agrees with them.
-            if (store.Get(key) is { } known && queue.Messages.Count == 0 && known.Messages.Length == queue.UnlistedMessages)
-            {
-                queue = queue with { Messages = known.Messages, UnlistedMessages = 0 };
-            }
+            queue = KeepListedMessages(queue, store.Get(key));
             store.Apply(new QueueMirrored(key, queue));
             return queue;
         }
@@ -462,6 +582,21 @@ public sealed partial class VerneMqSource(
             store.Apply(new QueueRemoved(key));
         }
         return null;
+    }
+
+    /// <inheritdoc />
+    /// <remarks>The detail page's "Read them from VerneMQ": one client's <c>session show</c> with the message fields.</remarks>
+    public async Task<int?> ReadQueuedMessagesAsync(QueueKey key, CancellationToken cancellationToken = default)
+    {
+        try
+        {
+            var queue = await ReadNowAsync(key, cancellationToken, messageDetails: true).ConfigureAwait(false);
+            return queue?.Messages.Count;
+        }
+        catch (VerneMqException exception)
+        {
+            throw new ActionFailedException(exception.Message, exception);
+        }
     }
 
     private async Task TargetedReadsAsync(CancellationToken cancellationToken)
@@ -541,6 +676,9 @@ public sealed partial class VerneMqSource(
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Registered the webhook {Hook} on VerneMQ node {Node}")]
     private partial void LogHookRegistered(string hook, string node);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Removed the webhooks {Hooks} of {Endpoint} from VerneMQ node {Node}: another dashboard's webhook address, refusing connections for {Seconds:0} s (since {Since:u}), so gone")]
+    private partial void LogDeadHooksRemoved(string hooks, string endpoint, string node, double seconds, DateTimeOffset since);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "VerneMQ resync failed: {Problem}; the mirror stays as it was")]
     private partial void LogResyncFailed(string problem);

@@ -1,4 +1,5 @@
 using System.Globalization;
+using Dashboard.Core.Actions;
 using Dashboard.Core.Output;
 using Dashboard.Core.Sessions;
 using Dashboard.Core.Store;
@@ -15,7 +16,10 @@ public sealed partial class SessionDetailPage : IDisposable
     // As on the grid: a busy broker changes the store constantly; four looks a second keep the page live.
     private static readonly TimeSpan RefreshInterval = TimeSpan.FromMilliseconds(250);
 
+    private readonly CancellationTokenSource _disposed = new();
     private ThrottledSubscription? _subscription;
+    private bool _readingMessages;
+    private string? _messagesProblem;
 
     [Inject]
     public required SessionDetailViewModel ViewModel { get; init; }
@@ -34,6 +38,12 @@ public sealed partial class SessionDetailPage : IDisposable
 
     [Inject]
     public required TimeProvider Time { get; init; }
+
+    [Inject]
+    public required IServiceProvider Services { get; init; }
+
+    // Only a mirrored source registers one (a VerneMQ cluster); the embedded broker lists every message.
+    private IQueuedMessageReader? MessageReader => Services.GetService<IQueuedMessageReader>();
 
     /// <summary>The route's catch-all; the exact client id is read from the address (see <see cref="SessionLinks"/>).</summary>
     [Parameter]
@@ -82,6 +92,7 @@ public sealed partial class SessionDetailPage : IDisposable
         if (key != ViewModel.Key)
         {
             ViewModel.Load(key);
+            _messagesProblem = null;
         }
     }
 
@@ -119,8 +130,47 @@ public sealed partial class SessionDetailPage : IDisposable
         }
     }
 
-    private static string CountText(int count, string noun) =>
+    /// <summary>
+    /// Reads the messages the mirror only counts, on the user's request; the store's change refreshes the
+    /// card. A broker that cannot be asked is said in words on the card, never an unhandled error.
+    /// </summary>
+    private async Task ReadMessagesAsync()
+    {
+        if (ViewModel.Key is not { } key || MessageReader is not { } reader || _readingMessages)
+        {
+            return;
+        }
+        _readingMessages = true;
+        _messagesProblem = null;
+        try
+        {
+            if (await reader.ReadQueuedMessagesAsync(key, _disposed.Token) is null)
+            {
+                _messagesProblem = "VerneMQ no longer has this session.";
+            }
+        }
+        catch (ActionFailedException exception)
+        {
+            _messagesProblem = "Could not read the queued messages: " + exception.Message;
+        }
+        catch (OperationCanceledException) when (_disposed.IsCancellationRequested)
+        {
+            return;
+        }
+        finally
+        {
+            _readingMessages = false;
+        }
+        Refresh();
+    }
+
+    private static string CountText(long count, string noun) =>
         string.Create(CultureInfo.InvariantCulture, $"{count:N0} {noun}{(count == 1 ? "" : "s")}");
 
-    public void Dispose() => _subscription?.Dispose();
+    public void Dispose()
+    {
+        _subscription?.Dispose();
+        _disposed.Cancel();
+        _disposed.Dispose();
+    }
 }
