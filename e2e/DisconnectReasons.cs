@@ -2,15 +2,13 @@ using MQTTnet;
 
 namespace Dashboard.E2E;
 
-/// <summary>What a real client may report when the dashboard disconnects it.</summary>
+/// <summary>What a real client must report when the dashboard disconnects it.</summary>
 internal static class DisconnectReasons
 {
     /// <summary>
-    /// MQTTnet's server sends DISCONNECT with 0x98 (administrative action) and then closes the
-    /// connection. Behind Kestrel the close can win the race on a busy machine, and the client sees a
-    /// plain close (NormalDisconnection). Either proves the server ended it; a keep-alive timeout or an
-    /// error would not.
+    /// The README promises that Disconnect closes the connection with reason 0x98 (administrative
+    /// action) for MQTT 5 clients, so an MQTT 5 client must see exactly that: a plain close
+    /// (NormalDisconnection) would mean the DISCONNECT packet was lost.
     /// </summary>
-    public static readonly MqttClientDisconnectReason[] FromServer =
-        [MqttClientDisconnectReason.AdministrativeAction, MqttClientDisconnectReason.NormalDisconnection];
+    public const MqttClientDisconnectReason ForMqtt5 = MqttClientDisconnectReason.AdministrativeAction;
 }

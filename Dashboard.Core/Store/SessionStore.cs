@@ -98,6 +98,9 @@ public sealed partial class SessionStore
         return new Unsubscriber(this, listener);
     }
 
+    // For tests: a subscription that outlives its consumer shows here, not in anything it renders.
+    internal int ListenerCount => Volatile.Read(ref _listeners).Length;
+
     /// <summary>Applies one event; returns the store version afterwards.</summary>
     public long Apply(StoreEvent storeEvent) => Apply([storeEvent]);
 

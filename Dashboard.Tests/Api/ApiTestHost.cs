@@ -21,8 +21,11 @@ internal sealed class ApiTestHost : IAsyncDisposable
 
     public HttpClient Http { get; }
 
-    public static ApiTestHost Start(params (string Key, string? Value)[] settings) =>
-        new(DashboardHost.Start([
+    public static ApiTestHost Start(params (string Key, string? Value)[] settings) => Start(null, settings);
+
+    /// <summary>The app on <paramref name="time"/> (a fake clock the test sets) instead of the system clock.</summary>
+    public static ApiTestHost Start(TimeProvider? time, params (string Key, string? Value)[] settings) =>
+        new(DashboardHost.Start(time, [
             ("Api:Keys:0:Key", MgmtKey), ("Api:Keys:0:Scope", "mgmt"),
             ("Api:Keys:1:Key", ReadKey), ("Api:Keys:1:Scope", "read"),
             .. settings]));

@@ -90,11 +90,11 @@ public sealed class SessionClientTests : IAsyncLifetime
     [Fact]
     public async Task Run_UnreachableServer_ExitsNonZeroWithOneLine()
     {
-        // A port that was free a moment ago and has nothing listening now.
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        var port = ((IPEndPoint)listener.LocalEndpoint).Port;
-        listener.Stop();
+        // A port this test holds (bound, never listening) for the whole test: nothing else can take it
+        // in between, and a connection to it is refused.
+        using var holder = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        holder.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+        var port = ((IPEndPoint)holder.LocalEndPoint!).Port;
 
         var (exitCode, output, error) = await RunAsync($"http://127.0.0.1:{port}", "show");
 

@@ -53,22 +53,8 @@ public abstract class DashboardTestContext : BunitContext
     {
         // Roles and policies first: setting the user is what tells the components, as a revalidation would.
         Authorization.SetRoles(role.ToString());
-        Authorization.SetPolicies([.. PoliciesOf(role)]);
+        Authorization.SetPolicies(AppPolicies.GrantedTo(role.ToString()));
         Authorization.SetAuthorized(role.ToString().ToLowerInvariant());
-    }
-
-    private static IEnumerable<string> PoliciesOf(UserRole role)
-    {
-        yield return Policies.View;
-        yield return Policies.Wall;
-        if (role >= UserRole.Operator)
-        {
-            yield return Policies.Act;
-        }
-        if (role >= UserRole.Admin)
-        {
-            yield return Policies.Admin;
-        }
     }
 
     protected FakeTimeProvider Time { get; } = new(DateTimeOffset.FromUnixTimeMilliseconds(1549379963575));

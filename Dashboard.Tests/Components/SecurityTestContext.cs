@@ -43,21 +43,12 @@ public abstract class SecurityTestContext : DashboardTestContext
 
     protected WallTokenStore WallTokens { get; }
 
-    /// <summary>Signs in as the app does: the role claim, and the policies that role satisfies (bUnit checks policies by name).</summary>
+    /// <summary>Signs in as the app does: the role claim, and the policies the app's own <see cref="Policies"/> grant that role (bUnit checks policies by name).</summary>
     protected void SignIn(string name, UserRole role)
     {
         Authorization.SetAuthorized(name);
         Authorization.SetRoles(role.ToString());
-        var policies = new List<string> { Policies.View, Policies.Wall };
-        if (role >= UserRole.Operator)
-        {
-            policies.Add(Policies.Act);
-        }
-        if (role >= UserRole.Admin)
-        {
-            policies.Add(Policies.Admin);
-        }
-        Authorization.SetPolicies([.. policies]);
+        Authorization.SetPolicies(AppPolicies.GrantedTo(role.ToString()));
     }
 
     /// <summary>The dialog and snackbar providers a page's dialogs and messages render into.</summary>

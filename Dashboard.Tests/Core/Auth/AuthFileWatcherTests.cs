@@ -392,33 +392,50 @@ public sealed class AuthFileWatcherTests : IDisposable
     [Fact]
     public async Task Current_ReadWhileReloading_IsAlwaysAWholeVersion()
     {
+        // Version k's file allows exactly topic "v{k}", so a reader can tell whether the rules it got
+        // belong to the version number it read. Reading Version, Current, Version: when both version
+        // reads agree no reload completed in between, so Current must be that version's rules. A
+        // publication in parts (rules and number stored separately) shows as a mismatch.
         var path = _dir.File("vmq.acl");
-        File.WriteAllText(path, "topic read a\ntopic read b\n");
+        File.WriteAllText(path, "topic read v1\n");
         using var watcher = AuthFiles.WatchAcl(path, _logger, new FakeTimeProvider(), PollOnly);
         using var stop = new CancellationTokenSource();
-        var torn = 0;
-        var reader = Task.Run(() =>
+        var torn = new List<string>();
+        var checkedVersions = new HashSet<long>();
+        var readerStarted = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var reader = Task.Factory.StartNew(() =>
         {
             while (!stop.IsCancellationRequested)
             {
+                var before = watcher.Version;
                 var acl = watcher.Current;
-                // Every version written allows a and b together or neither.
-                if (Reads(acl, "a") != Reads(acl, "b"))
+                var after = watcher.Version;
+                if (before != after)
                 {
-                    Interlocked.Increment(ref torn);
+                    continue;
+                }
+                checkedVersions.Add(before);
+                readerStarted.TrySetResult();
+                if (!Reads(acl, $"v{before}") && torn.Count < 10)
+                {
+                    torn.Add($"version {before} read with other rules");
                 }
             }
-        }, TestContext.Current.CancellationToken);
+        }, TestContext.Current.CancellationToken, TaskCreationOptions.LongRunning, TaskScheduler.Default);
 
-        for (var i = 0; i < 50; i++)
+        await readerStarted.Task.WaitAsync(Deadline, TestContext.Current.CancellationToken);
+        const int versions = 300;
+        for (var v = 2; v <= versions; v++)
         {
-            File.WriteAllText(path, i % 2 == 0 ? $"topic read x{i}\n" : "topic read a\ntopic read b\n");
-            watcher.Reload();
+            File.WriteAllText(path, $"topic read v{v}\n");
+            Assert.True(watcher.Reload());
         }
         await stop.CancelAsync();
         await reader;
 
-        Assert.Equal(0, torn);
-        Assert.Equal(51, watcher.Version);
+        Assert.Empty(torn);
+        Assert.Equal(versions, watcher.Version);
+        // Not vacuous: the reader ran alongside the reloads, not only before or after them.
+        Assert.True(checkedVersions.Count > 2, $"the reader saw only versions {string.Join(", ", checkedVersions)}");
     }
 }

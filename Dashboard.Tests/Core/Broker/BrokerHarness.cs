@@ -19,6 +19,8 @@ internal sealed class BrokerHarness : IAsyncDisposable
 
     private BrokerHarness(BrokerSettings settings, Action<MqttServer>? attachFirst)
     {
+        // MQTTnet's own TCP listener does not report the port it bound for port 0, so a free port is
+        // chosen here and StartAsync tries again with another when something took it in between.
         Port = FreePort();
         _mqttLog.LogMessagePublished += (_, e) =>
         {
@@ -62,9 +64,21 @@ internal sealed class BrokerHarness : IAsyncDisposable
 
     public static async Task<BrokerHarness> StartAsync(BrokerSettings? settings = null, Action<MqttServer>? attachFirst = null)
     {
-        var harness = new BrokerHarness(settings ?? new BrokerSettings(), attachFirst);
-        await harness.Server.StartAsync();
-        return harness;
+        for (var attempt = 1; ; attempt++)
+        {
+            var harness = new BrokerHarness(settings ?? new BrokerSettings(), attachFirst);
+            try
+            {
+                await harness.Server.StartAsync();
+                return harness;
+            }
+            catch (SocketException e) when (e.SocketErrorCode == SocketError.AddressAlreadyInUse && attempt < 5)
+            {
+                // Another process bound the port between FreePort and the server's bind.
+                harness.Server.Dispose();
+                await harness.Tracker.DisposeAsync();
+            }
+        }
     }
 
     public static QueueKey Key(string clientId) => new("", clientId);

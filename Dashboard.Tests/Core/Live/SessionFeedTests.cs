@@ -98,7 +98,33 @@ public class SessionFeedTests
         var changes = client.Batches.SelectMany(b => b.Changes).ToList();
         Assert.Equal(["sensor-1", "sensor-2"], changes.Select(c => c.ClientId).Order());
         Assert.Equal("subscribed", changes.Single(c => c.ClientId == "sensor-1").Kind);
-        Assert.Equal(2, client.CounterMessages.Last().Online + (client.CounterMessages.Count == 1 ? 1 : 0));
+    }
+
+    [Fact]
+    public void FilteredFeed_Counters_CountOnlyTheScope()
+    {
+        var (store, time) = TestStores.Create();
+        store.Connect("sensor-1", 1);
+        store.Connect("printer-1", 2);
+        var client = new RecordingClient();
+        using var feed = new SessionFeed(store, Matcher("--client_id=~^sensor-"), client, time: time);
+        time.Advance(Window);
+
+        store.Connect("sensor-2", 3);
+        store.Connect("printer-2", 4);
+        store.Subscribe("printer-1", "paper/#");
+        store.Subscribe("sensor-1", "temp/#");
+        store.Disconnect("printer-1");
+        // Past the counter interval (1 s), so a second Counters message is due.
+        time.Advance(TimeSpan.FromSeconds(1));
+
+        // Written down from the scenario: sensor-1 at the start; then sensor-1 and sensor-2 online, one
+        // subscription (temp/#); the printers are outside the scope whatever they do.
+        Assert.Equal(2, client.CounterMessages.Count);
+        var first = client.CounterMessages[0];
+        Assert.Equal((1L, 0L, 0L), (first.Online, first.Offline, first.Subscriptions));
+        var last = client.CounterMessages[1];
+        Assert.Equal((2L, 0L, 1L), (last.Online, last.Offline, last.Subscriptions));
     }
 
     [Fact]
