@@ -130,8 +130,8 @@ internal sealed partial class SessionJournal : ISessionJournal, IAsyncDisposable
             _openFailed = true;
             restored.Clear();
             _index.Clear();
-            LogOpenFailed(FilePath, exception.Message);
-            SetProblem($"Sessions are not saved in this run: {FilePath} could not be opened ({exception.Message}). Fix it and restart the dashboard.");
+            LogOpenFailed(FilePath, Reason(exception));
+            SetProblem($"Sessions are not saved in this run: {FilePath} could not be opened ({Reason(exception)}). Fix it and restart the dashboard.");
         }
         _writer = Task.Run(WriteAsync);
         _ticker = _time.CreateTimer(_ => _work.Writer.TryWrite(Tick.Instance), null, TickInterval, TickInterval);
@@ -520,8 +520,8 @@ internal sealed partial class SessionJournal : ISessionJournal, IAsyncDisposable
     {
         _rewriteNeeded = true;
         _lastAttempt = _time.GetTimestamp();
-        LogWriteFailed(_file!.Path, exception.Message);
-        SetProblem($"Sessions are not being saved: writing {_file.Path} failed ({exception.Message}). The broker keeps serving from memory; a restart now would lose what changed since.");
+        LogWriteFailed(_file!.Path, Reason(exception));
+        SetProblem($"Sessions are not being saved: writing {_file.Path} failed ({Reason(exception)}). The broker keeps serving from memory; a restart now would lose what changed since.");
     }
 
     private void SetProblem(string? message)
@@ -553,6 +553,9 @@ internal sealed partial class SessionJournal : ISessionJournal, IAsyncDisposable
             }
         }
     }
+
+    // SQLite's messages end with a full stop; the sentences around them have their own.
+    private static string Reason(Exception exception) => exception.Message.TrimEnd('.', ' ');
 
     private static bool IsStorageError(Exception exception) =>
         exception is SqliteException or IOException or UnauthorizedAccessException;
