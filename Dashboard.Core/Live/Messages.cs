@@ -14,6 +14,8 @@ namespace Dashboard.Core.Live;
 /// <param name="PeerPort">The attached connection's port; null offline.</param>
 /// <param name="SessionStartedAt">When the attached connection started (Unix ms); null offline.</param>
 /// <param name="Version">The store version at which this state was written.</param>
+/// <param name="Reconnects">Connects within the flapping window (docs/operator-tools.md).</param>
+/// <param name="Flapping">Whether the client is flapping.</param>
 public sealed record SessionSummary(
     string Mountpoint,
     string ClientId,
@@ -25,7 +27,9 @@ public sealed record SessionSummary(
     string? PeerHost,
     int? PeerPort,
     long? SessionStartedAt,
-    long Version)
+    long Version,
+    int Reconnects = 0,
+    bool Flapping = false)
 {
     /// <summary>The summary of a queue state.</summary>
     public static SessionSummary From(QueueState queue)
@@ -35,7 +39,8 @@ public sealed record SessionSummary(
         return new SessionSummary(
             queue.Key.Mountpoint, queue.Key.ClientId, queue.IsOnline, queue.CleanSession,
             queue.Subscriptions.Length, (int)Math.Min(int.MaxValue, queue.MessageCount),
-            session?.User, session?.PeerHost, session?.PeerPort, session?.StartedAt, queue.Version);
+            session?.User, session?.PeerHost, session?.PeerPort, session?.StartedAt, queue.Version,
+            queue.Reconnects, queue.IsFlapping);
     }
 }
 

@@ -3,7 +3,7 @@ using System.Globalization;
 
 namespace Dashboard.Core.Sessions;
 
-/// <summary>The 31 fields of the session table (spec §1) and how to read each from a row.</summary>
+/// <summary>The fields of the session table (VerneMQ's 31 and the dashboard's own extensions, docs/operator-tools.md) and how to read each from a row.</summary>
 public static class FieldCatalog
 {
     private static readonly object True = true;
@@ -29,6 +29,11 @@ public static class FieldCatalog
         (Field("queue_size", FieldType.Integer, FieldGroup.QueueState, "Total messages in the queue"), r => r.Queue.MessageCount),
         // Not in VerneMQ: how often the full-queue policy (drop the oldest) struck this queue.
         (Field("dropped_messages", FieldType.Integer, FieldGroup.QueueState, "Messages dropped because the queue was full (oldest first); not in VerneMQ"), r => r.Queue.DroppedMessages),
+        // Not in VerneMQ: the operator tools of docs/operator-tools.md.
+        (Field("reconnects", FieldType.Integer, FieldGroup.QueueState, "Connects within the flapping window; not in VerneMQ"), r => (long)r.Queue.Reconnects),
+        (Field("flapping", FieldType.Boolean, FieldGroup.QueueState, "Whether the client connected more often than the flapping threshold within its window; not in VerneMQ"), r => Box(r.Queue.IsFlapping)),
+        (Field("queue_over_threshold", FieldType.Boolean, FieldGroup.QueueState, "Whether queued or in-flight messages are at or over their thresholds; not in VerneMQ"), r => Box((r.Queue.Marks & (QueueMarks.Queued | QueueMarks.InFlight)) != 0)),
+        (Field("dropping", FieldType.Boolean, FieldGroup.QueueState, "Whether dropped messages are at or over their threshold; not in VerneMQ"), r => Box((r.Queue.Marks & QueueMarks.Dropping) != 0)),
         (Field("user", FieldType.Text, FieldGroup.Connection, "User name the client connected with; undefined when anonymous"), r => r.Session?.User),
         (Field("peer_host", FieldType.Text, FieldGroup.Connection, "Client's address"), r => r.Session?.PeerHost),
         (Field("peer_port", FieldType.Integer, FieldGroup.Connection, "Client's port"), r => r.Session is { } s ? (long)s.PeerPort : null),

@@ -22,8 +22,10 @@ public sealed class QueueState
         long droppedMessages = 0,
         string? node = null,
         string? queuePid = null,
-        long unlistedMessages = 0)
+        long unlistedMessages = 0,
+        ConnectHistory? connects = null)
     {
+        Connects = connects;
         UnlistedMessages = unlistedMessages;
         Node = node;
         QueuePid = queuePid;
@@ -87,6 +89,18 @@ public sealed class QueueState
     /// <summary>The store version at which this state was written.</summary>
     public long Version { get; }
 
+    /// <summary>The client's recent connects (docs/operator-tools.md); null before its first.</summary>
+    public ConnectHistory? Connects { get; }
+
+    /// <summary>Connects within the flapping window now.</summary>
+    public int Reconnects => Connects?.Reconnects ?? 0;
+
+    /// <summary>Whether the client is flapping now.</summary>
+    public bool IsFlapping => Connects?.IsFlapping ?? false;
+
+    /// <summary>The queue-health thresholds this state is at or over, as the store judged it when writing it.</summary>
+    public QueueMarks Marks { get; internal set; }
+
     /// <summary>Whether a session is attached.</summary>
     public bool IsOnline => StateName == QueueStateName.Online;
 
@@ -113,5 +127,6 @@ public sealed class QueueState
             DroppedMessages + droppedMore,
             Node,
             QueuePid,
-            UnlistedMessages);
+            UnlistedMessages,
+            Connects);
 }

@@ -47,6 +47,11 @@ public sealed partial class SessionStore
             case QueueMirrored mirrored:
                 Mirror(mirrored, handle, current, oldestReader);
                 break;
+            case FlappingRechecked when current is not null:
+                // Same queue, judged again: consumers refresh what they show of it (the flag has changed).
+                Write(handle!, current.With(++_writeVersion), oldestReader);
+                Emit(ChangeKind.Updated, handle!);
+                break;
             case QueueRemoved when current is not null:
                 if (current.IsOnline)
                 {
@@ -64,15 +69,16 @@ public sealed partial class SessionStore
         var session = new AttachedSession(++_nextId, connected.User, connected.PeerHost, connected.PeerPort, connected.Protocol, now);
         if (current is not null && (connected.StartFresh ?? connected.CleanSession))
         {
-            // A clean session never inherits: the old queue goes, a fresh one follows.
+            // A clean session never inherits: the old queue goes, a fresh one follows (its connects carry over).
             Remove(handle!, current, oldestReader);
             current = null;
         }
+        var connects = NextConnects(connected.Key, current, now);
         if (current is null)
         {
             handle ??= AddHandle(connected.Key);
             var created = new QueueState(connected.Key, ++_nextId, now, connected.CleanSession, QueueStateName.Online,
-                Single(session), [], [], ++_writeVersion);
+                Single(session), [], [], ++_writeVersion, connects: connects);
             Emit(ChangeKind.Created, handle, state: created);
             created = created.With(++_writeVersion);
             Write(handle, created, oldestReader);
@@ -80,7 +86,8 @@ public sealed partial class SessionStore
             return;
         }
         var online = new QueueState(current.Key, current.QueueId, current.StartedAt, connected.CleanSession,
-            QueueStateName.Online, Single(session), current.Subscriptions, current.Messages, ++_writeVersion, current.DroppedMessages);
+            QueueStateName.Online, Single(session), current.Subscriptions, current.Messages, ++_writeVersion, current.DroppedMessages,
+            connects: connects);
         Write(handle!, online, oldestReader);
         Emit(ChangeKind.Online, handle!);
     }
@@ -102,10 +109,14 @@ public sealed partial class SessionStore
             return;
         }
         var fresh = handle is null || current is null;
+        // A new connection counts as a connect (for flapping); a read of the same connection does not.
+        var connects = stateName == QueueStateName.Online && (current is null || current.StateName != stateName || !SameConnections(current.Sessions, sessions))
+            ? NextConnects(mirrored.Key, current, sessions[0].StartedAt > 0 ? Math.Min(sessions[0].StartedAt, _time.GetUtcNow().ToUnixTimeMilliseconds()) : _time.GetUtcNow().ToUnixTimeMilliseconds())
+            : current?.Connects;
         handle ??= AddHandle(mirrored.Key);
         var state = new QueueState(mirrored.Key, current?.QueueId ?? ++_nextId, queue.StartedAt, queue.CleanSession,
             stateName, sessions, subscriptions, messages, ++_writeVersion, current?.DroppedMessages ?? 0, queue.Node, queue.QueuePid,
-            queue.UnlistedMessages);
+            queue.UnlistedMessages, connects);
         var before = current?.Subscriptions ?? [];
         lock (_indexLock)
         {
@@ -257,6 +268,10 @@ public sealed partial class SessionStore
 
     private void Remove(QueueHandle handle, QueueState current, long oldestReader)
     {
+        if (current.Connects is { } connects)
+        {
+            RememberDeparted(current.Key, connects);
+        }
         var version = ++_writeVersion;
         var tombstone = new QueueState(current.Key, current.QueueId, current.StartedAt, current.CleanSession,
             QueueStateName.Offline, [], [], [], version)
@@ -269,6 +284,37 @@ public sealed partial class SessionStore
         }
         _pendingRemovals.Add(new PendingRemoval(version, handle, null));
         _changes.Add(new SessionChange(version, ChangeKind.Removed, handle.Key, null));
+    }
+
+    /// <summary>The connect history after a connect at <paramref name="now"/>: the queue's own, or that of its departed predecessor.</summary>
+    private ConnectHistory NextConnects(QueueKey key, QueueState? current, long now)
+    {
+        var previous = current?.Connects;
+        if (previous is null && _departed.Remove(key, out var departed))
+        {
+            previous = departed;
+        }
+        return previous is null ? ConnectHistory.First(now, Flapping) : previous.Add(now, Flapping);
+    }
+
+    private void RememberDeparted(QueueKey key, ConnectHistory connects)
+    {
+        var now = _time.GetUtcNow().ToUnixTimeMilliseconds();
+        // Forget the oldest first: those whose last connect left the window, then any beyond the bound.
+        while (_departedOrder.TryPeek(out var oldest)
+            && (oldest.At <= now - Flapping.WindowMs || _departed.Count >= MaxDeparted || _departedOrder.Count >= 2 * MaxDeparted))
+        {
+            _departedOrder.Dequeue();
+            if (_departed.TryGetValue(oldest.Key, out var stale) && stale.Latest == oldest.At)
+            {
+                _departed.Remove(oldest.Key);
+            }
+        }
+        if (connects.Latest > now - Flapping.WindowMs)
+        {
+            _departed[key] = connects;
+            _departedOrder.Enqueue((key, connects.Latest));
+        }
     }
 
     private QueueHandle AddHandle(QueueKey key)
@@ -297,6 +343,7 @@ public sealed partial class SessionStore
             }
             Count(previous, -1);
         }
+        state.Marks = state.IsRemoved ? QueueMarks.None : Health.Mark(state);
         handle.Publish(state);
         _written.Add(handle);
         Count(state, +1);

@@ -32,6 +32,12 @@ public sealed partial class SessionStore
     private long _nextId;
     private long _online, _offline, _subscriptions, _messages;
 
+    // Guarded by _writeLock: the connect histories of queues that went away, so a client that comes back
+    // within the flapping window keeps counting (docs/operator-tools.md). Bounded by count and by age.
+    private readonly Dictionary<QueueKey, ConnectHistory> _departed = [];
+    private readonly Queue<(QueueKey Key, long At)> _departedOrder = new();
+    internal const int MaxDeparted = 100_000;
+
     // Guarded by _indexLock.
     private readonly SortedQueueIndex _index = new();
     private readonly TopicIndex _topics = new();
@@ -45,13 +51,23 @@ public sealed partial class SessionStore
     private Action<IReadOnlyList<SessionChange>>[] _listeners = [];
 
     /// <summary>Creates an empty store for a node.</summary>
-    public SessionStore(string nodeName, TimeProvider? time = null, ILogger<SessionStore>? logger = null)
+    public SessionStore(
+        string nodeName, TimeProvider? time = null, ILogger<SessionStore>? logger = null,
+        FlapPolicy? flapping = null, QueueHealthPolicy? health = null)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(nodeName);
         NodeName = nodeName;
         _time = time ?? TimeProvider.System;
         _logger = logger ?? (ILogger)NullLogger.Instance;
+        Flapping = flapping ?? new FlapPolicy(time: _time);
+        Health = health ?? QueueHealthPolicy.Default;
     }
+
+    /// <summary>When a client counts as flapping.</summary>
+    public FlapPolicy Flapping { get; }
+
+    /// <summary>The thresholds that mark a queue.</summary>
+    public QueueHealthPolicy Health { get; }
 
     /// <summary>The node name shown in the <c>node</c> column.</summary>
     public string NodeName { get; }

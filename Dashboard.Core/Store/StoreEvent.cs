@@ -46,6 +46,12 @@ public sealed record MessageDropped(QueueKey Key, string MsgRef) : StoreEvent(Ke
 /// <summary>The number of unacknowledged outgoing messages of the client's session changed.</summary>
 public sealed record WaitingAcksChanged(QueueKey Key, int WaitingAcks) : StoreEvent(Key);
 
+/// <summary>
+/// Judge a queue's flapping flag again: the client stopped flapping without connecting, so nothing else
+/// would tell the consumers. Writes the same queue at a new version as an update.
+/// </summary>
+public sealed record FlappingRechecked(QueueKey Key) : StoreEvent(Key);
+
 /// <summary>The queue was deleted with its subscriptions and messages.</summary>
 public sealed record QueueRemoved(QueueKey Key) : StoreEvent(Key);
 

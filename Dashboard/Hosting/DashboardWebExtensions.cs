@@ -15,6 +15,7 @@ public static class DashboardWebExtensions
         ArgumentNullException.ThrowIfNull(builder);
 
         var nodeName = builder.Configuration["Broker:NodeName"];
+        builder.Services.AddOperatorToolSettings();
         builder.Services.AddDashboardCore(string.IsNullOrWhiteSpace(nodeName) ? $"dashboard@{Environment.MachineName}" : nodeName);
         builder.Services.AddDashboardUi();
         builder.Services.AddDashboardLive(builder.Configuration);

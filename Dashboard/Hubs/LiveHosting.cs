@@ -42,13 +42,14 @@ public static class LiveHosting
         return services;
     }
 
-    /// <summary>Maps <c>/hubs/sessions</c> and starts the node's activity counters and per-client histories.</summary>
+    /// <summary>Maps <c>/hubs/sessions</c> and starts the node's activity counters, per-client histories and flapping monitor.</summary>
     public static WebApplication MapSessionsHub(this WebApplication app)
     {
         ArgumentNullException.ThrowIfNull(app);
         // Started with the app (not on first use) so connects per minute and the history cover its whole life.
         app.Services.GetRequiredService<SessionActivity>();
         app.Services.GetRequiredService<SessionHistory>();
+        app.Services.GetRequiredService<FlapMonitor>();
         // The feed shows every client id and topic of the broker, so it is never open.
         app.MapHub<SessionsHub>(SessionsHub.Path).RequireAuthorization(FeedPolicy);
         return app;

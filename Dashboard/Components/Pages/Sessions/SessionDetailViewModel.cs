@@ -101,6 +101,28 @@ public sealed class SessionDetailViewModel(SessionStore store, SessionHistory hi
         ? [.. MessageFields.Select(f => new FieldValue(f, FieldCatalog.Read(f, Row(queue) with { Message = message })))]
         : [];
 
+    /// <summary>The thresholds that mark a queue.</summary>
+    public QueueHealthPolicy Health => store.Health;
+
+    /// <summary>The connects within the flapping window, latest first (docs/operator-tools.md).</summary>
+    public IReadOnlyList<long> RecentConnects
+    {
+        get
+        {
+            if (Queue?.Connects is not { } connects)
+            {
+                return [];
+            }
+            var from = connects.Policy.NowMs - connects.Policy.WindowMs;
+            var times = new List<long>();
+            for (var i = connects.Times.Length - 1; i >= 0 && connects.Times[i] > from; i--)
+            {
+                times.Add(connects.Times[i]);
+            }
+            return times;
+        }
+    }
+
     /// <summary>The user name the session connected with, to start reauthorizing with.</summary>
     public string? User => Queue is { Sessions: [var session, ..] } ? session.User : null;
 

@@ -227,6 +227,16 @@ public sealed partial class SessionsPage : IDisposable
 
     private void SetColumns(IReadOnlyList<string> columns) => Navigate(ViewModel.WithColumns(columns));
 
+    /// <summary>One click to the operator tools' rows (docs/operator-tools.md); each is a plain filter of the query.</summary>
+    private static readonly (string Label, FieldFilter Filter)[] QuickFilters =
+    [
+        ("Flapping", new FieldFilter("flapping", FilterKind.Equal, "true")),
+        ("Queues over threshold", new FieldFilter("queue_over_threshold", FilterKind.Equal, "true")),
+        ("Dropping messages", new FieldFilter("dropping", FilterKind.Equal, "true")),
+    ];
+
+    private bool HasFilter(FieldFilter filter) => ViewModel.Query?.Filters.Contains(filter) ?? false;
+
     private void AddFilter(FieldFilter filter) =>
         Navigate(ViewModel.WithFilters([.. ViewModel.Query?.Filters ?? [], filter]));
 

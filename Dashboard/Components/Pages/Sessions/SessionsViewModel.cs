@@ -105,6 +105,12 @@ public sealed class SessionsViewModel(SessionStore store)
             : new QueueKey(row.Cells[mountpoint] as string ?? "", clientId);
     }
 
+    /// <summary>The queue's current state, for its marks (flapping, queue health); null when it is gone.</summary>
+    public QueueState? StateOf(QueueKey key) => store.Get(key);
+
+    /// <summary>The thresholds that mark a queue.</summary>
+    public QueueHealthPolicy Health => store.Health;
+
     /// <summary>The user name the queue's session connected with, if one is attached.</summary>
     public string? UserOf(QueueKey key) => store.Get(key) is { Sessions: [var session, ..] } ? session.User : null;
 

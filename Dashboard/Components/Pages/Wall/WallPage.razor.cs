@@ -16,8 +16,13 @@ public sealed partial class WallPage : IAsyncDisposable
 {
     private const string ModulePath = "Components/Pages/Wall/WallPage.razor.js";
 
+    private const int PanelLength = 5;
+    private static readonly TimeSpan PanelInterval = TimeSpan.FromSeconds(2);
+
     private SessionFeed? _feed;
     private IJSObjectReference? _module;
+    private QueueMatcher? _matcher;
+    private ITimer? _panelTimer;
 
     [Inject]
     public required SessionStore Store { get; init; }
@@ -33,6 +38,9 @@ public sealed partial class WallPage : IAsyncDisposable
 
     [Inject]
     public required IJSRuntime JS { get; init; }
+
+    [Inject]
+    public required FlapMonitor Flapping { get; init; }
 
     [Inject]
     public required ILogger<SessionFeed> FeedLogger { get; init; }
@@ -71,6 +79,14 @@ public sealed partial class WallPage : IAsyncDisposable
 
     private IReadOnlyList<TickerEntry> Ticker => ViewModel?.Ticker ?? [];
 
+    // The operator panels (docs/operator-tools.md), read every PanelInterval: the feed says what changed,
+    // not which queues are largest or which clients flap.
+    private IReadOnlyList<FlappingClient> FlappingClients { get; set; } = [];
+
+    private int FlappingCount { get; set; }
+
+    private IReadOnlyList<RankedQueue> LargestQueues { get; set; } = [];
+
     protected override void OnInitialized()
     {
         var matcher = QueueMatcher.Parse(Q);
@@ -80,13 +96,34 @@ public sealed partial class WallPage : IAsyncDisposable
             return;
         }
         // A scoped wall charts its own scope from the moment it opens; the whole node's history is shared.
+        _matcher = matcher.Value;
+        ReadPanels();
         var scoped = !matcher.Value.MatchesAll;
         ViewModel = new WallViewModel(scoped ? new OnlineHistory() : Activity.History, Time) { RecordsHistory = scoped };
         if (RendererInfo.IsInteractive)
         {
             ViewModel.Updated = () => InvokeAsync(OnFeedUpdatedAsync);
             _feed = new SessionFeed(Store, matcher.Value, ViewModel, FeedOptions.Value, Activity, Time, FeedLogger);
+            _panelTimer = Time.CreateTimer(_ => _ = InvokeAsync(RefreshPanels), null, PanelInterval, PanelInterval);
         }
+    }
+
+    private void ReadPanels()
+    {
+        if (_matcher is not { } matcher)
+        {
+            return;
+        }
+        var flapping = QueueRanking.Flapping(Flapping, Store, matcher, FlapMonitor.MaxTracked);
+        FlappingCount = matcher.MatchesAll ? Flapping.Count : flapping.Count;
+        FlappingClients = [.. flapping.Take(PanelLength)];
+        LargestQueues = QueueRanking.Largest(Store, matcher, PanelLength);
+    }
+
+    private void RefreshPanels()
+    {
+        ReadPanels();
+        StateHasChanged();
     }
 
     protected override async Task OnAfterRenderAsync(bool firstRender)
@@ -110,6 +147,7 @@ public sealed partial class WallPage : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        _panelTimer?.Dispose();
         _feed?.Dispose();
         if (_module is not null)
         {
