@@ -15,7 +15,7 @@ public static class QueueRanking
 {
     /// <summary>
     /// The <paramref name="count"/> queues with the most messages that <paramref name="matcher"/> lets
-    /// through, largest first (ties by key); empty queues never rank. One walk of a snapshot: linear in
+    /// through, largest first (equal sizes in the grid's row order); empty queues never rank. One walk of a snapshot: linear in
     /// the queues, with a buffer of <paramref name="count"/>.
     /// </summary>
     public static IReadOnlyList<RankedQueue> Largest(SessionStore store, QueueMatcher matcher, int count)
@@ -36,7 +36,7 @@ public static class QueueRanking
             {
                 continue;
             }
-            // Keys come in order, so among equal sizes the earlier key stays ahead.
+            // Queues come in row order, so among equal sizes the earlier one stays ahead.
             var at = top.FindIndex(ranked => ranked.Messages < messages);
             top.Insert(at < 0 ? top.Count : at, new RankedQueue(queue.Key, messages, queue.Marks));
             if (top.Count > count)
