@@ -38,6 +38,11 @@ public class OperatorMarksTests
             ],
             table);
         Assert.Equal(["six"], store.Show("--client_id --flapping=true").Column("client_id"));
+        // The live feed's summary (hub and wall) carries the flag and the count.
+        var summary = SessionSummary.From(store.Get(TestStores.Key("six"))!);
+        Assert.True(summary.Flapping);
+        Assert.Equal(6, summary.Reconnects);
+        Assert.False(SessionSummary.From(store.Get(TestStores.Key("five"))!).Flapping);
     }
 
     [Fact]

@@ -70,12 +70,16 @@ public sealed partial class SessionsPage
         }
         var changed = _highlightUntil.TryGetValue(key, out var until) && until > Time.GetUtcNow();
         var selected = _selected.Contains(key);
-        return (changed, selected) switch
+        var classes = (changed, selected) switch
         {
             (true, true) => "row-changed row-selected",
             (true, false) => "row-changed",
             (false, true) => "row-selected",
             _ => "",
         };
+        // The operator marks (docs/operator-tools.md) also show as an edge on the row, whatever the columns.
+        return ViewModel.StateOf(key) is { } queue && (queue.IsFlapping || queue.Marks != Core.Sessions.QueueMarks.None)
+            ? (classes + " row-alert").TrimStart()
+            : classes;
     }
 }
