@@ -21,6 +21,7 @@ public sealed class OperatorToolsApp : DashboardApp
         new("Flapping:WindowSeconds", "60"),
         new("Broker:MaxQueuedMessages", "10"),
         new("QueueHealth:QueuedPercent", "50"),
+        new("Trace:MaxPackets", "6"),
     ];
 }
 
@@ -36,7 +37,9 @@ public sealed class OperatorToolsTests(OperatorToolsApp app) : DashboardPageTest
     private async Task<IMqttClient> ConnectAsync(string clientId, bool persistent = false, MqttProtocolVersion version = MqttProtocolVersion.V500)
     {
         var client = new MqttClientFactory().CreateMqttClient();
-        var options = new MqttClientOptionsBuilder().WithTcpServer("127.0.0.1", App.MqttPort).WithClientId(clientId).WithProtocolVersion(version);
+        // No keep-alive ping within a test: a trace would show it among the packets it counts.
+        var options = new MqttClientOptionsBuilder().WithTcpServer("127.0.0.1", App.MqttPort).WithClientId(clientId).WithProtocolVersion(version)
+            .WithKeepAlivePeriod(TimeSpan.FromMinutes(10));
         if (persistent)
         {
             options.WithCleanStart(false).WithSessionExpiryInterval(3600);
@@ -129,5 +132,46 @@ public sealed class OperatorToolsTests(OperatorToolsApp app) : DashboardPageTest
         await Page.GotoAsync($"{App.BaseUrl}/wall?q={Uri.EscapeDataString("--client_id=~^ops-queue-")}");
         var largest = Page.GetByRole(AriaRole.List, new() { Name = "Largest queues" }).GetByRole(AriaRole.Listitem);
         await Expect(largest).ToHaveTextAsync([new Regex($"^{subscriber}\\s*6$"), new Regex($"^{light}\\s*2$")], new() { Timeout = 30_000 });
+    }
+
+    [Fact]
+    public async Task Trace_ShowsTheSubscribeAndPublishPacketsOfARealClientInOrder_AndStopsAtItsLimit()
+    {
+        const string clientId = "ops-trace-client";
+        using var client = await ConnectAsync(clientId);
+        await Page.GotoAsync($"{App.BaseUrl}/sessions/{clientId}");
+        var card = Page.Locator(".trace-card");
+        await Expect(card.GetByRole(AriaRole.Button, new() { Name = "Start trace" })).ToBeEnabledAsync(new() { Timeout = 30_000 });
+        await card.GetByRole(AriaRole.Checkbox, new() { Name = "Show payloads" }).CheckAsync();
+        await card.GetByRole(AriaRole.Button, new() { Name = "Start trace" }).ClickAsync();
+        await Expect(card.GetByRole(AriaRole.Status)).ToContainTextAsync("Tracing: 0 of at most 6 packets");
+
+        await client.SubscribeAsync("ops/trace/t", MqttQualityOfServiceLevel.AtLeastOnce, Cancel);
+        await client.PublishStringAsync("ops/trace/t", "hello trace", MqttQualityOfServiceLevel.AtLeastOnce, cancellationToken: Cancel);
+
+        var rows = card.GetByRole(AriaRole.Table).Locator("tbody tr");
+        await Expect(rows).ToHaveCountAsync(6);
+        await Expect(card.GetByRole(AriaRole.Status)).ToHaveTextAsync("Stopped after 6 packets, the limit");
+        var types = await rows.Locator("td.type").AllInnerTextsAsync();
+        // The client's own three come first in this order; the broker's PUBACK and its delivery may interleave.
+        Assert.Equal(["SUBSCRIBE", "SUBACK", "PUBLISH"], types.Take(3));
+        Assert.Equal(["PUBACK", "PUBACK", "PUBLISH", "PUBLISH", "SUBACK", "SUBSCRIBE"], types.Order(StringComparer.Ordinal));
+        await Expect(rows.Nth(0)).ToContainTextAsync("client → broker");
+        await Expect(rows.Nth(0)).ToContainTextAsync("ops/trace/t");
+        await Expect(rows.Nth(1)).ToContainTextAsync("broker → client");
+        await Expect(rows.Nth(1)).ToContainTextAsync("GrantedQoS1");
+        await Expect(rows.Nth(2)).ToContainTextAsync("hello trace");
+        var delivery = rows.Filter(new() { HasText = "broker → client" }).Filter(new() { Has = Page.Locator("td.type", new() { HasTextString = "PUBLISH" }) });
+        await Expect(delivery).ToContainTextAsync("hello trace");
+
+        // Past the limit nothing more is recorded.
+        await client.PublishStringAsync("ops/trace/t", "after the limit", MqttQualityOfServiceLevel.AtLeastOnce, cancellationToken: Cancel);
+        await Expect(rows).ToHaveCountAsync(6);
+        await Expect(card).Not.ToContainTextAsync("after the limit");
+        await SaveScreenshotAsync("trace");
+
+        // Starting it is audited.
+        await Page.GotoAsync($"{App.BaseUrl}/audit");
+        await Expect(Page.GetByRole(AriaRole.Row).Filter(new() { HasText = "session.trace" }).Filter(new() { HasText = clientId }).First).ToContainTextAsync("Started");
     }
 }

@@ -42,6 +42,8 @@ internal static partial class BrokerHosting
         services.AddSingleton(provider => provider.GetRequiredService<BrokerSettings>()
             .Configure(new MqttServerOptionsBuilder().WithoutDefaultEndpoint()).Build());
         services.AddHostedMqttServer();
+        services.AddSingleton(provider => new ClientTracer(TraceSettings.Read(provider.GetRequiredService<IConfiguration>()),
+            provider.GetRequiredService<TimeProvider>()));
         // In place of MQTTnet's AddMqttConnectionHandler: the same, plus client ids for nameless MQTT 3.x clients.
         services.AddSingleton<MqttConnections>();
         services.AddSingleton<IMqttServerAdapter>(provider => provider.GetRequiredService<MqttConnections>());

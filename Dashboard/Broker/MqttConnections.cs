@@ -3,6 +3,7 @@ using System.Security.Cryptography.X509Certificates;
 using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Connections.Features;
 using MQTTnet.Adapter;
+using Dashboard.Core.Broker;
 using MQTTnet.AspNetCore;
 using MQTTnet.Diagnostics.Logger;
 using MQTTnet.Formatter;
@@ -19,9 +20,11 @@ namespace Dashboard.Broker;
 /// <c>ValidatingConnectionAsync</c>) is applied for MQTT 5 alone, so the id is set on the CONNECT packet
 /// as it is read. Clean session off with an empty id is still refused ("identifier rejected").
 /// Connections wait until <see cref="Open"/>: the sessions saved before a restart are restored first
-/// (docs/persistence.md), so a returning client finds its session.
+/// (docs/persistence.md), so a returning client finds its session. Every packet read or written is
+/// offered to the <see cref="ClientTracer"/> (docs/operator-tools.md), which ignores it unless that
+/// client is being traced.
 /// </summary>
-internal sealed class MqttConnections : ConnectionHandler, IMqttServerAdapter
+internal sealed class MqttConnections(ClientTracer tracer) : ConnectionHandler, IMqttServerAdapter
 {
     /// <summary>The prefix of assigned client ids (MQTT 5's assigned identifiers use it too).</summary>
     public const string AssignedPrefix = "auto-";
@@ -53,7 +56,7 @@ internal sealed class MqttConnections : ConnectionHandler, IMqttServerAdapter
         }
         var options = _options ?? throw new InvalidOperationException("The MQTT server has not started.");
         var formatter = new MqttPacketFormatterAdapter(new MqttBufferWriter(options.WriterBufferSize, options.WriterBufferSizeMax));
-        using var adapter = new AssigningAdapter(new MqttConnectionContext(formatter, connection));
+        using var adapter = new AssigningAdapter(new MqttConnectionContext(formatter, connection), tracer);
         if (ClientHandler is { } handler)
         {
             await handler(adapter).ConfigureAwait(false);
@@ -72,10 +75,13 @@ internal sealed class MqttConnections : ConnectionHandler, IMqttServerAdapter
     {
     }
 
-    /// <summary>Passes everything through; gives an id to a nameless clean-session MQTT 3.x CONNECT.</summary>
-    private sealed class AssigningAdapter(IMqttChannelAdapter inner) : IMqttChannelAdapter
+    /// <summary>Passes everything through; gives an id to a nameless clean-session MQTT 3.x CONNECT; offers packets to the tracer.</summary>
+    private sealed class AssigningAdapter(IMqttChannelAdapter inner, ClientTracer tracer) : IMqttChannelAdapter
     {
         private bool _connectSeen;
+        private string? _clientId;
+        private readonly Lock _measureLock = new();
+        private MqttPacketFormatterAdapter? _measuring;
 
         public long BytesReceived => inner.BytesReceived;
 
@@ -97,6 +103,7 @@ internal sealed class MqttConnections : ConnectionHandler, IMqttServerAdapter
 
         public async Task<MqttPacket> ReceivePacketAsync(CancellationToken cancellationToken)
         {
+            var before = inner.BytesReceived;
             var packet = await inner.ReceivePacketAsync(cancellationToken).ConfigureAwait(false);
             if (!_connectSeen && packet is MqttConnectPacket connect)
             {
@@ -106,13 +113,43 @@ internal sealed class MqttConnections : ConnectionHandler, IMqttServerAdapter
                 {
                     connect.ClientId = NewClientId();
                 }
+                _clientId = connect.ClientId;
             }
-            return packet;
+            if (packet is not null && tracer.Running > 0)
+            {
+                tracer.Record(_clientId, TraceDirection.In, packet, inner.BytesReceived - before);
+            }
+            return packet!;
         }
 
         public void ResetStatistics() => inner.ResetStatistics();
 
-        public Task SendPacketAsync(MqttPacket packet, CancellationToken cancellationToken) => inner.SendPacketAsync(packet, cancellationToken);
+        public Task SendPacketAsync(MqttPacket packet, CancellationToken cancellationToken) =>
+            tracer.Running == 0 ? inner.SendPacketAsync(packet, cancellationToken) : SendTracedAsync(packet, cancellationToken);
+
+        private Task SendTracedAsync(MqttPacket packet, CancellationToken cancellationToken)
+        {
+            // Recorded before it goes: recorded after, the client's answer to it could be read (and
+            // traced) first. Its size comes from encoding it once more on a formatter of the trace's own.
+            tracer.Record(_clientId, TraceDirection.Out, packet, Measure(packet));
+            return inner.SendPacketAsync(packet, cancellationToken);
+        }
+
+        private long Measure(MqttPacket packet)
+        {
+            lock (_measureLock)
+            {
+                _measuring ??= new MqttPacketFormatterAdapter(inner.PacketFormatterAdapter.ProtocolVersion, new MqttBufferWriter(4096, 65_536));
+                try
+                {
+                    return _measuring.Encode(packet).Length;
+                }
+                finally
+                {
+                    _measuring.Cleanup();
+                }
+            }
+        }
 
         public void Dispose() => inner.Dispose();
     }

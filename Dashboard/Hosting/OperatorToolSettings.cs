@@ -37,7 +37,8 @@ public static class OperatorToolSettings
         return QueueHealthPolicy.ForLimit(limit, (int)percent, inFlight, dropped);
     }
 
-    private static long Integer(IConfiguration configuration, string key, long defaultValue, long min, long max)
+    /// <summary>A whole-number setting within a range, or its default when unset; anything else stops the start naming the key.</summary>
+    internal static long Integer(IConfiguration configuration, string key, long defaultValue, long min, long max)
     {
         var text = configuration[key];
         if (string.IsNullOrWhiteSpace(text))

@@ -5,6 +5,7 @@ public static class AuditActions
 {
     public const string SessionDisconnect = "session.disconnect";
     public const string SessionReauthorize = "session.reauthorize";
+    public const string SessionTrace = "session.trace";
     public const string SignIn = "sign-in";
     public const string UserAdd = "user.add";
     public const string UserRole = "user.role";
@@ -19,7 +20,7 @@ public static class AuditActions
 
     public static IReadOnlyList<string> All { get; } =
     [
-        SessionDisconnect, SessionReauthorize, SignIn, UserAdd, UserRole, UserResetPassword, UserChangePassword,
+        SessionDisconnect, SessionReauthorize, SessionTrace, SignIn, UserAdd, UserRole, UserResetPassword, UserChangePassword,
         UserDelete, ApiKeyCreate, ApiKeyRevoke, WallTokenCreate, WallTokenRevoke, WallSignIn,
     ];
 }

@@ -1,0 +1,114 @@
+using System.Globalization;
+using Dashboard.Core.Broker;
+using Dashboard.Security;
+using Microsoft.AspNetCore.Components;
+
+namespace Dashboard.Components.Pages.Sessions;
+
+/// <summary>
+/// Starts, shows and stops a live trace of one client (docs/operator-tools.md). Starting is checked
+/// here on the server (Operators and Admins) and audited, since a trace can show payloads.
+/// </summary>
+public sealed partial class TraceCard
+{
+    private readonly List<TracedPacket> _packets = [];
+    private ClientTrace? _trace;
+    private CancellationTokenSource? _reading;
+    private bool _withPayloads;
+    private bool _shownWithPayloads;
+    private string? _message;
+
+    [Parameter, EditorRequired]
+    public required string ClientId { get; set; }
+
+    [Parameter, EditorRequired]
+    public required TimeZoneInfo Zone { get; set; }
+
+    [Inject]
+    public required IServiceProvider Services { get; init; }
+
+    [Inject]
+    public required IActorAccessor Actor { get; init; }
+
+    [Inject]
+    public required AuditLog Audit { get; init; }
+
+    /// <summary>Null with a VerneMQ source: the dashboard sees no packets there.</summary>
+    private ClientTracer? Tracer => Services.GetService<ClientTracer>();
+
+    private string StatusText => _message ?? (_trace switch
+    {
+        null => "Not tracing. A trace stops by itself after " + Limits,
+        { End: TraceEnd.Running } trace => string.Create(CultureInfo.InvariantCulture,
+            $"Tracing: {trace.Count:N0} of at most {Tracer!.Limits.MaxPackets:N0} packets; stops at {TimeZoneInfo.ConvertTime(trace.EndsAt, Zone):HH:mm:ss}"),
+        { End: TraceEnd.PacketLimit } trace => string.Create(CultureInfo.InvariantCulture, $"Stopped after {trace.Count:N0} packets, the limit"),
+        { End: TraceEnd.TimeLimit } trace => string.Create(CultureInfo.InvariantCulture, $"Stopped at the time limit, after {trace.Count:N0} packets"),
+        { } trace => string.Create(CultureInfo.InvariantCulture, $"Stopped after {trace.Count:N0} packets"),
+    });
+
+    private string Limits => Tracer is { } tracer
+        ? string.Create(CultureInfo.InvariantCulture, $"{tracer.Limits.MaxPackets:N0} packets or {tracer.Limits.Duration.TotalMinutes:0} minutes.")
+        : "";
+
+    private async Task StartAsync()
+    {
+        if (Tracer is not { } tracer || _trace is { End: TraceEnd.Running })
+        {
+            return;
+        }
+        var who = await Actor.GetIdentityAsync();
+        var parameters = AuditLog.Parameters(("payloads", _withPayloads));
+        if (who.User is not { } user || !user.HasRole(UserRole.Operator))
+        {
+            var role = who.User?.RoleName();
+            Audit.Append(who.Name, AuditActions.SessionTrace, ClientId, parameters, role is null ? "Refused: not signed in" : $"Refused: role {role}");
+            _message = role is null ? "Not allowed: sign in to trace" : $"Not allowed: your role {role} cannot trace";
+            return;
+        }
+        var started = tracer.Start(ClientId, _withPayloads);
+        if (!started.IsSuccess)
+        {
+            Audit.Append(who.Name, AuditActions.SessionTrace, ClientId, parameters, $"Refused: {started.Error}");
+            _message = started.Error;
+            return;
+        }
+        Audit.Append(who.Name, AuditActions.SessionTrace, ClientId, parameters, "Started");
+        _message = null;
+        _packets.Clear();
+        _shownWithPayloads = _withPayloads;
+        _trace = started.Value;
+        _reading = new CancellationTokenSource();
+        _ = ReadAsync(started.Value, _reading.Token);
+    }
+
+    private async Task ReadAsync(ClientTrace trace, CancellationToken cancellation)
+    {
+        try
+        {
+            while (await trace.Packets.WaitToReadAsync(cancellation))
+            {
+                // Everything waiting at once, then one render.
+                while (trace.Packets.TryRead(out var packet))
+                {
+                    _packets.Add(packet);
+                }
+                await InvokeAsync(StateHasChanged);
+            }
+            await InvokeAsync(StateHasChanged);
+        }
+        catch (OperationCanceledException)
+        {
+            // The page went away.
+        }
+    }
+
+    private void Stop() => _trace?.Stop();
+
+    public ValueTask DisposeAsync()
+    {
+        _trace?.Stop();
+        _reading?.Cancel();
+        _reading?.Dispose();
+        return ValueTask.CompletedTask;
+    }
+}
