@@ -31,9 +31,11 @@ else
     builder.AddEmbeddedBroker();
 }
 builder.Services.AddSessionApi();
+builder.AddDashboardObservability();
 
 var app = builder.Build();
 
+app.UseObservability();
 app.UseSecurityHeaders();
 app.UseSameOriginSockets();
 if (!app.Environment.IsDevelopment())
@@ -58,6 +60,7 @@ else
 app.MapStaticAssets().AllowAnonymous();
 app.MapSessionsHub();
 app.MapSessionApi();
+app.MapObservability();
 app.MapSessionExport().RequireAuthorization(Policies.View);
 app.MapAuditExport();
 app.MapSignOut();

@@ -75,6 +75,7 @@ internal static partial class BrokerHosting
             provider.GetRequiredService<SessionTracker>(),
             provider.GetRequiredService<BrokerAuthorizer>()));
 
+        services.AddSingleton<IReadinessProbe, BrokerReadiness>();
         services.AddSingleton<MqttEndpoint>();
         builder.WebHost.ConfigureKestrel((context, kestrel) =>
         {
@@ -160,4 +161,13 @@ internal static partial class BrokerHosting
 
     [LoggerMessage(Level = LogLevel.Information, Message = "MQTT broker listening on mqtt://{MqttEndPoint} and {HttpUrl}/mqtt (WebSocket); dashboard at {HttpUrl}")]
     private static partial void LogListening(ILogger logger, string mqttEndPoint, string httpUrl);
+}
+
+/// <summary>The embedded broker is ready once it runs and lets clients in (the saved sessions are restored) and its session file takes writes.</summary>
+internal sealed class BrokerReadiness(MqttServer server, MqttConnections connections, SessionJournal journal) : IReadinessProbe
+{
+    public string? Problem() =>
+        !server.IsStarted || !connections.IsOpen ? "the MQTT broker has not started"
+        : journal.Problem is { } problem ? "the session file does not take writes: " + problem.Message
+        : null;
 }

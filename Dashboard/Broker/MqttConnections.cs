@@ -36,6 +36,9 @@ internal sealed class MqttConnections : ConnectionHandler, IMqttServerAdapter
     /// <summary>Lets clients in (once the broker holds every restored session).</summary>
     public void Open() => _open.TrySetResult();
 
+    /// <summary>Whether clients are let in (the restored sessions are in place).</summary>
+    public bool IsOpen => _open.Task.IsCompleted;
+
     public override async Task OnConnectedAsync(ConnectionContext connection)
     {
         try
