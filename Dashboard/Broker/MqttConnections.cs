@@ -7,6 +7,8 @@ using MQTTnet.AspNetCore;
 using MQTTnet.Diagnostics.Logger;
 using MQTTnet.Formatter;
 using MQTTnet.Packets;
+using Dashboard.Core.Broker;
+using Microsoft.AspNetCore.Http.Features;
 using MQTTnet.Server;
 
 namespace Dashboard.Broker;
@@ -21,8 +23,11 @@ namespace Dashboard.Broker;
 /// Connections wait until <see cref="Open"/>: the sessions saved before a restart are restored first
 /// (docs/persistence.md), so a returning client finds its session.
 /// </summary>
-internal sealed class MqttConnections : ConnectionHandler, IMqttServerAdapter
+internal sealed class MqttConnections(IConfiguration configuration) : ConnectionHandler, IMqttServerAdapter
 {
+    // Mqtt:Tls:UseIdentityAsUsername: a client certificate's common name replaces the CONNECT's user name.
+    private readonly bool _identityAsUsername = MqttTls.IdentityAsUsername(configuration);
+
     /// <summary>The prefix of assigned client ids (MQTT 5's assigned identifiers use it too).</summary>
     public const string AssignedPrefix = "auto-";
 
@@ -56,7 +61,9 @@ internal sealed class MqttConnections : ConnectionHandler, IMqttServerAdapter
         }
         var options = _options ?? throw new InvalidOperationException("The MQTT server has not started.");
         var formatter = new MqttPacketFormatterAdapter(new MqttBufferWriter(options.WriterBufferSize, options.WriterBufferSizeMax));
-        using var adapter = new AssigningAdapter(new MqttConnectionContext(formatter, connection));
+        // Kestrel's TLS layer puts the checked client certificate here (MQTT over TLS only).
+        var tls = connection.Features.Get<ITlsConnectionFeature>();
+        using var adapter = new AssigningAdapter(new MqttConnectionContext(formatter, connection), tls is not null, tls?.ClientCertificate, _identityAsUsername);
         if (ClientHandler is { } handler)
         {
             await handler(adapter).ConfigureAwait(false);
@@ -75,8 +82,11 @@ internal sealed class MqttConnections : ConnectionHandler, IMqttServerAdapter
     {
     }
 
-    /// <summary>Passes everything through; gives an id to a nameless clean-session MQTT 3.x CONNECT.</summary>
-    private sealed class AssigningAdapter(IMqttChannelAdapter inner) : IMqttChannelAdapter
+    /// <summary>
+    /// Passes everything through; gives an id to a nameless clean-session MQTT 3.x CONNECT, and with
+    /// <paramref name="identityAsUsername"/> makes a client certificate's common name the CONNECT's user name.
+    /// </summary>
+    private sealed class AssigningAdapter(IMqttChannelAdapter inner, bool secure, X509Certificate2? certificate, bool identityAsUsername) : IMqttChannelAdapter
     {
         private bool _connectSeen;
 
@@ -84,13 +94,13 @@ internal sealed class MqttConnections : ConnectionHandler, IMqttServerAdapter
 
         public long BytesSent => inner.BytesSent;
 
-        public X509Certificate2 ClientCertificate => inner.ClientCertificate;
+        public X509Certificate2 ClientCertificate => certificate ?? inner.ClientCertificate;
 
         public EndPoint RemoteEndPoint => inner.RemoteEndPoint;
 
         public EndPoint LocalEndPoint => inner.LocalEndPoint;
 
-        public bool IsSecureConnection => inner.IsSecureConnection;
+        public bool IsSecureConnection => secure || inner.IsSecureConnection;
 
         public MqttPacketFormatterAdapter PacketFormatterAdapter => inner.PacketFormatterAdapter;
 
@@ -108,6 +118,10 @@ internal sealed class MqttConnections : ConnectionHandler, IMqttServerAdapter
                     && inner.PacketFormatterAdapter.ProtocolVersion is MqttProtocolVersion.V310 or MqttProtocolVersion.V311)
                 {
                     connect.ClientId = NewClientId();
+                }
+                if (identityAsUsername && certificate is not null)
+                {
+                    connect.Username = BrokerAuthorizer.IdentityOf(certificate);
                 }
             }
             return packet;
