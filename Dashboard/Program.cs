@@ -31,40 +31,56 @@ else
     builder.AddEmbeddedBroker();
 }
 builder.Services.AddSessionApi();
+builder.AddDashboardObservability();
 
-var app = builder.Build();
-
-app.UseSecurityHeaders();
-app.UseSameOriginSockets();
-if (!app.Environment.IsDevelopment())
+try
 {
-    app.UseExceptionHandler("/Error", createScopeForErrors: true);
-}
-app.UseStatusCodePagesWithReExecute("/not-found", createScopeForStatusCodePages: true);
-app.UseAuthentication();
-app.UseDashboardSignIn();
-app.UseAuthorization();
-app.UseAntiforgery();
-if (verneMq)
-{
-    app.UseVerneMqSource();
-}
-else
-{
-    app.UseEmbeddedBroker();
-}
+    var app = builder.Build();
 
-// The sign-in page needs its styles and scripts before anyone is signed in.
-app.MapStaticAssets().AllowAnonymous();
-app.MapSessionsHub();
-app.MapSessionApi();
-app.MapSessionExport().RequireAuthorization(Policies.View);
-app.MapAuditExport();
-app.MapSignOut();
-app.MapRazorComponents<App>()
-    .AddInteractiveServerRenderMode();
+    app.UseObservability();
+    if (!string.IsNullOrWhiteSpace(app.Configuration["Http:Certificate"]))
+    {
+        app.UseHsts();
+    }
+    app.UseSecurityHeaders();
+    app.UseSameOriginSockets();
+    if (!app.Environment.IsDevelopment())
+    {
+        app.UseExceptionHandler("/Error", createScopeForErrors: true);
+    }
+    app.UseStatusCodePagesWithReExecute("/not-found", createScopeForStatusCodePages: true);
+    app.UseAuthentication();
+    app.UseDashboardSignIn();
+    app.UseAuthorization();
+    app.UseAntiforgery();
+    if (verneMq)
+    {
+        app.UseVerneMqSource();
+    }
+    else
+    {
+        app.UseEmbeddedBroker();
+    }
 
-app.Run();
+    // The sign-in page needs its styles and scripts before anyone is signed in.
+    app.MapStaticAssets().AllowAnonymous();
+    app.MapSessionsHub();
+    app.MapSessionApi();
+    app.MapObservability();
+    app.MapSessionExport().RequireAuthorization(Policies.View);
+    app.MapAuditExport();
+    app.MapSignOut();
+    app.MapRazorComponents<App>()
+        .AddInteractiveServerRenderMode();
+
+    app.Run();
+}
+catch (SettingException exception)
+{
+    // A setting that cannot be used (a port, a certificate file): one line naming it, no stack trace.
+    Console.Error.WriteLine(exception.Message);
+    return 2;
+}
 return 0;
 
 // Visible to WebApplicationFactory<Program> in the end-to-end tests.

@@ -13,7 +13,7 @@ namespace Dashboard.E2E;
 /// </summary>
 public class AppProcess : IAsyncLifetime
 {
-    private static readonly Regex ListeningLine = new(@"MQTT broker listening on mqtt://[^:]+:(\d+) .* dashboard at http://[^:]+:(\d+)", RegexOptions.CultureInvariant);
+    private static readonly Regex ListeningLine = new(@"MQTT broker listening on mqtt://[^:]+:(\d+) .* dashboard at https?://[^:]+:(\d+)", RegexOptions.CultureInvariant);
 
     // With Source:Kind=VerneMQ there is no broker: only the dashboard's address.
     private static readonly Regex MirrorListeningLine = new(@"Dashboard at http://[^:]+:(\d+), mirroring the VerneMQ nodes", RegexOptions.CultureInvariant);
@@ -35,7 +35,10 @@ public class AppProcess : IAsyncLifetime
     /// <summary>Whether a start after the first reuses the first one's ports; otherwise each start picks new ones.</summary>
     protected virtual bool KeepPorts => true;
 
-    public string BaseUrl => $"http://127.0.0.1:{HttpPort}";
+    /// <summary>Whether a derived fixture serves the dashboard over HTTPS (<c>Http:Certificate</c>).</summary>
+    protected virtual bool Https => false;
+
+    public string BaseUrl => $"{(Https ? "https" : "http")}://127.0.0.1:{HttpPort}";
 
     /// <summary>The app's standard output so far (the last 5,000 lines, across restarts).</summary>
     public IReadOnlyList<string> Output => [.. _output];
@@ -119,7 +122,9 @@ public class AppProcess : IAsyncLifetime
         }
         (MqttPort, HttpPort) = listening.Task.Result;
 
-        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(2) };
+        // Only "does it answer": the HTTPS tests check the certificate themselves.
+        using var handler = new HttpClientHandler { ServerCertificateCustomValidationCallback = HttpClientHandler.DangerousAcceptAnyServerCertificateValidator };
+        using var http = new HttpClient(handler) { Timeout = TimeSpan.FromSeconds(2) };
         var deadline = DateTime.UtcNow.AddSeconds(60);
         while (true)
         {
@@ -160,7 +165,7 @@ public class AppProcess : IAsyncLifetime
         _process = null;
     }
 
-    public async ValueTask DisposeAsync()
+    public virtual async ValueTask DisposeAsync()
     {
         await StopAsync();
         if (Directory.Exists(DataPath))

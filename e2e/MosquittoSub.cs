@@ -11,8 +11,15 @@ public sealed class MosquittoSub : IAsyncDisposable
     private const string Tool = "/usr/bin/mosquitto_sub";
 
     private readonly Process _process;
+    private readonly System.Collections.Concurrent.ConcurrentQueue<string> _lines = new();
 
     private MosquittoSub(Process process) => _process = process;
+
+    /// <summary>What it printed so far (standard output and error), line by line.</summary>
+    public IReadOnlyList<string> Lines => [.. _lines];
+
+    /// <summary>Whether the process has ended (refused, or done).</summary>
+    public bool HasExited => _process.HasExited;
 
     /// <summary>Starts <c>mosquitto_sub -h 127.0.0.1 -p port</c> with the given further arguments.</summary>
     public static MosquittoSub Start(int port, params string[] arguments)
@@ -34,12 +41,13 @@ public sealed class MosquittoSub : IAsyncDisposable
             info.ArgumentList.Add(argument);
         }
         var process = Process.Start(info) ?? throw new InvalidOperationException("mosquitto_sub did not start");
-        // Drained so that the subscriber never blocks on a full pipe.
-        process.OutputDataReceived += (_, _) => { };
-        process.ErrorDataReceived += (_, _) => { };
+        var sub = new MosquittoSub(process);
+        // Drained so that the subscriber never blocks on a full pipe; the first lines are kept.
+        process.OutputDataReceived += (_, line) => sub.Keep(line.Data);
+        process.ErrorDataReceived += (_, line) => sub.Keep(line.Data);
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
-        return new MosquittoSub(process);
+        return sub;
     }
 
     /// <summary>
@@ -68,6 +76,14 @@ public sealed class MosquittoSub : IAsyncDisposable
         return null;
 
         static int Port(string address) => int.Parse(address[(address.IndexOf(':', StringComparison.Ordinal) + 1)..], NumberStyles.HexNumber, CultureInfo.InvariantCulture);
+    }
+
+    private void Keep(string? line)
+    {
+        if (line is not null && _lines.Count < 1_000)
+        {
+            _lines.Enqueue(line);
+        }
     }
 
     /// <summary>Stops the client the way Ctrl+C does, so it sends DISCONNECT first.</summary>

@@ -29,6 +29,13 @@ public sealed class BrokerAuthorizer(bool allowAnonymous, Func<PasswordFile>? pa
 
     private const string Mountpoint = "";
 
+    /// <summary>
+    /// Whether a client whose TLS certificate names it (its subject's common name, checked against the CA
+    /// by the TLS layer and made its user name there) is let in without a password, as VerneMQ's
+    /// <c>use_identity_as_username</c> does.
+    /// </summary>
+    public bool CertificateIdentity { get; init; }
+
     /// <summary>Subscribes the checks; attach before the <see cref="SessionTracker"/> so refused clients are never recorded.</summary>
     public void Attach(MqttServer server)
     {
@@ -75,6 +82,13 @@ public sealed class BrokerAuthorizer(bool allowAnonymous, Func<PasswordFile>? pa
         return new SubscriptionRecheck(outcome.Removed, outcome.Added);
     }
 
+    /// <summary>The identity a client certificate gives: its subject's common name.</summary>
+    public static string IdentityOf(System.Security.Cryptography.X509Certificates.X509Certificate2 certificate)
+    {
+        ArgumentNullException.ThrowIfNull(certificate);
+        return certificate.GetNameInfo(System.Security.Cryptography.X509Certificates.X509NameType.SimpleName, forIssuer: false);
+    }
+
     private void Validate(ValidatingConnectionEventArgs args)
     {
         // MQTT strings may not hold U+0000 (MQTT 3.1.1 §1.5.3, MQTT 5 §1.5.4); a client id with one could
@@ -103,6 +117,11 @@ public sealed class BrokerAuthorizer(bool allowAnonymous, Func<PasswordFile>? pa
                 args.ReasonCode = MqttConnectReasonCode.NotAuthorized;
                 args.ReasonString = "Anonymous clients are not allowed";
             }
+            return;
+        }
+        if (CertificateIdentity && args.ClientCertificate is { } certificate
+            && string.Equals(args.UserName, IdentityOf(certificate), StringComparison.Ordinal))
+        {
             return;
         }
         if (passwords is not null && !passwords().Verify(args.UserName, args.Password))

@@ -84,10 +84,14 @@ public sealed partial class SessionTracker : IAsyncDisposable
         server.QueuedApplicationMessageOverwrittenAsync += args => args.Packet is MqttPublishPacket dropped
             ? Record(new Overwritten(args.ReceiverClientId, dropped.Topic, PayloadHash.Of(dropped.Payload), (int)dropped.Payload.Length))
             : Task.CompletedTask;
+        server.InterceptingPublishAsync += _ =>
+        {
+            CoreMetrics.MessagesReceived.Add(1);
+            return Task.CompletedTask;
+        };
         server.InterceptingOutboundPacketAsync += args => args.Packet switch
         {
-            MqttPublishPacket publish => Record(new Sending(args.ClientId, publish.Topic, (int)publish.QualityOfServiceLevel, publish.PacketIdentifier,
-                PayloadHash.Of(publish.Payload), (int)publish.Payload.Length)),
+            MqttPublishPacket publish => Sent(args.ClientId, publish),
             // The publisher learns its message is safe only once it is: written before acknowledged.
             MqttPubAckPacket or MqttPubRecPacket => WrittenAsync(),
             _ => Task.CompletedTask,
@@ -108,6 +112,13 @@ public sealed partial class SessionTracker : IAsyncDisposable
             };
             server.RetainedMessagesClearedAsync += _ => RecordDurable(new RetainedChanged(new RetainedChange(null, null)));
         }
+    }
+
+    private Task Sent(string clientId, MqttPublishPacket publish)
+    {
+        CoreMetrics.MessagesSent.Add(1);
+        return Record(new Sending(clientId, publish.Topic, (int)publish.QualityOfServiceLevel, publish.PacketIdentifier,
+            PayloadHash.Of(publish.Payload), (int)publish.Payload.Length));
     }
 
     /// <summary>

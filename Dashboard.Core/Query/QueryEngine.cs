@@ -27,7 +27,9 @@ public static class QueryEngine
             using var snapshot = store.OpenSnapshot();
             limitReached |= plan.Collect(snapshot, rows);
         }
-        return Result<QueryResult>.Ok(new QueryResult(plan.Columns, rows, limitReached, Stopwatch.GetElapsedTime(started)));
+        var duration = Stopwatch.GetElapsedTime(started);
+        CoreMetrics.QueryDuration.Record(duration.TotalSeconds);
+        return Result<QueryResult>.Ok(new QueryResult(plan.Columns, rows, limitReached, duration));
     }
 
     /// <summary>Why a query built in code cannot run (unknown field, bad value or pattern, negative limit), or null.</summary>

@@ -384,6 +384,18 @@ public sealed partial class SessionStore
         }
         _subscriptions += sign * state.Subscriptions.Length;
         _messages += sign * state.MessageCount;
+        // Mirrored queues name their node; the store's own node is the rest, so the embedded broker's
+        // writes (no node) pay nothing here.
+        if (state.Node is { } node)
+        {
+            if (!_nodeCounts.TryGetValue(node, out var counts))
+            {
+                _nodeCounts[node] = counts = new long[4];
+            }
+            counts[state.IsOnline ? 0 : 1] += sign;
+            counts[2] += sign * state.Subscriptions.Length;
+            counts[3] += sign * state.MessageCount;
+        }
     }
 
     private void Emit(ChangeKind kind, QueueHandle handle, string? detail = null, QueueState? state = null) =>

@@ -38,6 +38,9 @@ public sealed partial class SessionStore
     private readonly Queue<(QueueKey Key, long At)> _departedOrder = new();
     internal const int MaxDeparted = 100_000;
 
+    // Guarded by _writeLock: online, offline, subscriptions, messages of queues that name their node.
+    private readonly Dictionary<string, long[]> _nodeCounts = new(StringComparer.Ordinal);
+
     // Guarded by _indexLock.
     private readonly SortedQueueIndex _index = new();
     private readonly TopicIndex _topics = new();
@@ -77,6 +80,47 @@ public sealed partial class SessionStore
 
     /// <summary>Totals as of the latest applied change.</summary>
     public StoreCounters Counters => Volatile.Read(ref _counters);
+
+    /// <summary>
+    /// Totals per node, as of the latest applied change: the nodes mirrored queues name, and the store's
+    /// own node for the queues that name none (listed when it has any, or when there is no other node).
+    /// Takes the write lock briefly: for occasional readers such as a metrics scrape.
+    /// </summary>
+    public IReadOnlyList<NodeCounters> CountersByNode()
+    {
+        lock (_writeLock)
+        {
+            var result = new List<NodeCounters>(_nodeCounts.Count + 1);
+            long online = _online, offline = _offline, subscriptions = _subscriptions, messages = _messages;
+            foreach (var (node, counts) in _nodeCounts)
+            {
+                if (counts[0] != 0 || counts[1] != 0 || counts[2] != 0 || counts[3] != 0)
+                {
+                    result.Add(new NodeCounters(node, counts[0], counts[1], counts[2], counts[3]));
+                }
+                online -= counts[0];
+                offline -= counts[1];
+                subscriptions -= counts[2];
+                messages -= counts[3];
+            }
+            var own = result.FindIndex(counters => counters.Node == NodeName);
+            if (own >= 0)
+            {
+                var mirrored = result[own];
+                result[own] = mirrored with
+                {
+                    Online = mirrored.Online + online, Offline = mirrored.Offline + offline,
+                    Subscriptions = mirrored.Subscriptions + subscriptions, QueuedMessages = mirrored.QueuedMessages + messages,
+                };
+            }
+            else if (result.Count == 0 || online != 0 || offline != 0 || subscriptions != 0 || messages != 0)
+            {
+                result.Add(new NodeCounters(NodeName, online, offline, subscriptions, messages));
+            }
+            result.Sort((a, b) => string.CompareOrdinal(a.Node, b.Node));
+            return result;
+        }
+    }
 
     /// <summary>The current state of a queue, or null when there is none.</summary>
     public QueueState? Get(QueueKey key)

@@ -21,7 +21,7 @@ internal sealed class AuthWatchers : IDisposable
         }
     }
 
-    public BrokerAuthorizer CreateAuthorizer(bool allowAnonymous, int maxClientIdBytes = BrokerAuthorizer.DefaultMaxClientIdBytes)
+    public BrokerAuthorizer CreateAuthorizer(bool allowAnonymous, int maxClientIdBytes = BrokerAuthorizer.DefaultMaxClientIdBytes, bool certificateIdentity = false)
     {
         var passwords = _passwords;
         var acl = _acl;
@@ -29,7 +29,7 @@ internal sealed class AuthWatchers : IDisposable
             allowAnonymous,
             passwords is null ? null : () => passwords.Current,
             acl is null ? null : () => acl.Current,
-            maxClientIdBytes);
+            maxClientIdBytes) { CertificateIdentity = certificateIdentity };
     }
 
     public void Dispose()

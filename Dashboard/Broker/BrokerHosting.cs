@@ -69,7 +69,8 @@ internal static partial class BrokerHosting
             {
                 throw new InvalidOperationException($"Broker:MaxClientIdLength \"{maxClientId}\" must be between 1 and 65535 (bytes of UTF-8).");
             }
-            return provider.GetRequiredService<AuthWatchers>().CreateAuthorizer(configuration.GetValue("Broker:AllowAnonymous", true), maxClientId);
+            return provider.GetRequiredService<AuthWatchers>().CreateAuthorizer(configuration.GetValue("Broker:AllowAnonymous", true), maxClientId,
+                MqttTls.IdentityAsUsername(configuration));
         });
         services.AddAuditedSessionControl(provider => new MqttSessionControl(
             provider.GetRequiredService<MqttServer>(),
@@ -77,7 +78,9 @@ internal static partial class BrokerHosting
             provider.GetRequiredService<SessionTracker>(),
             provider.GetRequiredService<BrokerAuthorizer>()));
 
+        services.AddSingleton<IReadinessProbe, BrokerReadiness>();
         services.AddSingleton<MqttEndpoint>();
+        services.AddSingleton<MqttTlsEndpoint>();
         builder.WebHost.ConfigureKestrel((context, kestrel) =>
         {
             var mqtt = EndpointSettings.Mqtt(context.Configuration);
@@ -87,6 +90,18 @@ internal static partial class BrokerHosting
                 listen.UseMqttTransportGuard().UseConnectionHandler<MqttConnections>();
                 endpoint.Attach(listen);
             });
+            var tls = MqttTls.From(context.Configuration, kestrel.ApplicationServices.GetRequiredService<TimeProvider>(),
+                kestrel.ApplicationServices.GetRequiredService<ILoggerFactory>().CreateLogger("Dashboard.Broker.Tls"));
+            if (tls is not null)
+            {
+                var tlsEndpoint = kestrel.ApplicationServices.GetRequiredService<MqttTlsEndpoint>();
+                kestrel.Listen(mqtt.Address, tls.Port, listen =>
+                {
+                    listen.UseHttps(tls.HttpsOptions());
+                    listen.UseMqttTransportGuard().UseConnectionHandler<MqttConnections>();
+                    tlsEndpoint.Attach(listen);
+                });
+            }
         });
         return builder;
     }
@@ -131,6 +146,13 @@ internal static partial class BrokerHosting
             app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Dashboard.Broker"),
             app.Services.GetRequiredService<MqttEndpoint>().EndPoint?.ToString() ?? "(not bound)",
             app.Services.GetRequiredService<HttpEndpoint>().Url?.ToString().TrimEnd('/') ?? "(not bound)"));
+        app.Lifetime.ApplicationStarted.Register(() =>
+        {
+            if (app.Services.GetRequiredService<MqttTlsEndpoint>().EndPoint is { } tlsEndPoint)
+            {
+                LogTlsListening(app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Dashboard.Broker"), tlsEndPoint.ToString());
+            }
+        });
         app.UseWebSockets();
         // MQTT clients authenticate in the MQTT protocol (the password file), not with the dashboard's
         // sign-in. MQTTnet's MapMqtt is not used: it offers every SignalR transport (long polling too) and
@@ -160,6 +182,18 @@ internal static partial class BrokerHosting
     [LoggerMessage(Level = LogLevel.Error, Message = "Restoring the saved sessions failed; the broker starts with those restored so far")]
     private static partial void LogRestoreFailed(ILogger logger, Exception exception);
 
+    [LoggerMessage(Level = LogLevel.Information, Message = "MQTT over TLS listening on mqtts://{MqttTlsEndPoint}")]
+    private static partial void LogTlsListening(ILogger logger, string mqttTlsEndPoint);
+
     [LoggerMessage(Level = LogLevel.Information, Message = "MQTT broker listening on mqtt://{MqttEndPoint} and {HttpUrl}/mqtt (WebSocket); dashboard at {HttpUrl}")]
     private static partial void LogListening(ILogger logger, string mqttEndPoint, string httpUrl);
+}
+
+/// <summary>The embedded broker is ready once it runs and lets clients in (the saved sessions are restored) and its session file takes writes.</summary>
+internal sealed class BrokerReadiness(MqttServer server, MqttConnections connections, SessionJournal journal) : IReadinessProbe
+{
+    public string? Problem() =>
+        !server.IsStarted || !connections.IsOpen ? "the MQTT broker has not started"
+        : journal.Problem is { } problem ? "the session file does not take writes: " + problem.Message
+        : null;
 }

@@ -3,11 +3,12 @@ using System.Security.Cryptography.X509Certificates;
 using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Connections.Features;
 using MQTTnet.Adapter;
-using Dashboard.Core.Broker;
 using MQTTnet.AspNetCore;
 using MQTTnet.Diagnostics.Logger;
 using MQTTnet.Formatter;
 using MQTTnet.Packets;
+using Dashboard.Core.Broker;
+using Microsoft.AspNetCore.Http.Features;
 using MQTTnet.Server;
 
 namespace Dashboard.Broker;
@@ -24,8 +25,11 @@ namespace Dashboard.Broker;
 /// offered to the <see cref="ClientTracer"/> (docs/operator-tools.md), which ignores it unless that
 /// client is being traced.
 /// </summary>
-internal sealed class MqttConnections(ClientTracer tracer) : ConnectionHandler, IMqttServerAdapter
+internal sealed class MqttConnections(IConfiguration configuration, ClientTracer tracer) : ConnectionHandler, IMqttServerAdapter
 {
+    // Mqtt:Tls:UseIdentityAsUsername: a client certificate's common name replaces the CONNECT's user name.
+    private readonly bool _identityAsUsername = MqttTls.IdentityAsUsername(configuration);
+
     /// <summary>The prefix of assigned client ids (MQTT 5's assigned identifiers use it too).</summary>
     public const string AssignedPrefix = "auto-";
 
@@ -38,6 +42,9 @@ internal sealed class MqttConnections(ClientTracer tracer) : ConnectionHandler, 
 
     /// <summary>Lets clients in (once the broker holds every restored session).</summary>
     public void Open() => _open.TrySetResult();
+
+    /// <summary>Whether clients are let in (the restored sessions are in place).</summary>
+    public bool IsOpen => _open.Task.IsCompleted;
 
     public override async Task OnConnectedAsync(ConnectionContext connection)
     {
@@ -56,7 +63,9 @@ internal sealed class MqttConnections(ClientTracer tracer) : ConnectionHandler, 
         }
         var options = _options ?? throw new InvalidOperationException("The MQTT server has not started.");
         var formatter = new MqttPacketFormatterAdapter(new MqttBufferWriter(options.WriterBufferSize, options.WriterBufferSizeMax));
-        using var adapter = new AssigningAdapter(new MqttConnectionContext(formatter, connection), tracer);
+        // Kestrel's TLS layer puts the checked client certificate here (MQTT over TLS only).
+        var tls = connection.Features.Get<ITlsConnectionFeature>();
+        using var adapter = new AssigningAdapter(new MqttConnectionContext(formatter, connection), tls is not null, tls?.ClientCertificate, _identityAsUsername, tracer);
         if (ClientHandler is { } handler)
         {
             await handler(adapter).ConfigureAwait(false);
@@ -75,8 +84,13 @@ internal sealed class MqttConnections(ClientTracer tracer) : ConnectionHandler, 
     {
     }
 
-    /// <summary>Passes everything through; gives an id to a nameless clean-session MQTT 3.x CONNECT; offers packets to the tracer.</summary>
-    private sealed class AssigningAdapter(IMqttChannelAdapter inner, ClientTracer tracer) : IMqttChannelAdapter
+    /// <summary>
+    /// Passes everything through; gives an id to a nameless clean-session MQTT 3.x CONNECT, with
+    /// <paramref name="identityAsUsername"/> makes a client certificate's common name the CONNECT's user
+    /// name, and offers packets to the tracer.
+    /// </summary>
+    private sealed class AssigningAdapter(IMqttChannelAdapter inner, bool secure, X509Certificate2? certificate, bool identityAsUsername,
+        ClientTracer tracer) : IMqttChannelAdapter
     {
         private bool _connectSeen;
         private string? _clientId;
@@ -87,13 +101,13 @@ internal sealed class MqttConnections(ClientTracer tracer) : ConnectionHandler, 
 
         public long BytesSent => inner.BytesSent;
 
-        public X509Certificate2 ClientCertificate => inner.ClientCertificate;
+        public X509Certificate2 ClientCertificate => certificate ?? inner.ClientCertificate;
 
         public EndPoint RemoteEndPoint => inner.RemoteEndPoint;
 
         public EndPoint LocalEndPoint => inner.LocalEndPoint;
 
-        public bool IsSecureConnection => inner.IsSecureConnection;
+        public bool IsSecureConnection => secure || inner.IsSecureConnection;
 
         public MqttPacketFormatterAdapter PacketFormatterAdapter => inner.PacketFormatterAdapter;
 
@@ -112,6 +126,10 @@ internal sealed class MqttConnections(ClientTracer tracer) : ConnectionHandler, 
                     && inner.PacketFormatterAdapter.ProtocolVersion is MqttProtocolVersion.V310 or MqttProtocolVersion.V311)
                 {
                     connect.ClientId = NewClientId();
+                }
+                if (identityAsUsername && certificate is not null)
+                {
+                    connect.Username = BrokerAuthorizer.IdentityOf(certificate);
                 }
                 _clientId = connect.ClientId;
             }

@@ -3,6 +3,7 @@ using Dashboard.Components.Pages.Sessions;
 using Dashboard.Core;
 using Dashboard.Hubs;
 using Dashboard.Security;
+using Microsoft.AspNetCore.Server.Kestrel.Https;
 using MudBlazor.Services;
 
 namespace Dashboard.Hosting;
@@ -31,7 +32,25 @@ public static class DashboardWebExtensions
         {
             var http = EndpointSettings.Http(context.Configuration);
             var endpoint = kestrel.ApplicationServices.GetRequiredService<HttpEndpoint>();
-            kestrel.Listen(http.Address, http.Port, endpoint.Attach);
+            var certificate = CertificateFiles.From(context.Configuration, "Http", kestrel.ApplicationServices.GetRequiredService<TimeProvider>(),
+                kestrel.ApplicationServices.GetRequiredService<ILoggerFactory>().CreateLogger("Dashboard.Https"));
+            kestrel.Listen(http.Address, http.Port, listen =>
+            {
+                if (certificate is not null)
+                {
+                    // The current certificate on every handshake: a renewed file is picked up without a restart.
+                    listen.UseHttps(new HttpsConnectionAdapterOptions { ServerCertificateSelector = (_, _) => certificate.Current });
+                    endpoint.IsHttps = true;
+                }
+                endpoint.Attach(listen);
+            });
+        });
+
+        // With HTTPS, browsers are told to keep to it; for every host name, not only public ones.
+        builder.Services.AddHsts(options =>
+        {
+            options.ExcludedHosts.Clear();
+            options.MaxAge = TimeSpan.FromDays(365);
         });
 
         // Serves _content/* and _framework/* from the build output outside Development too; a no-op

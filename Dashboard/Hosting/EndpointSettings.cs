@@ -26,12 +26,12 @@ public sealed record EndpointSettings(IPAddress Address, int Port)
         var address = string.IsNullOrWhiteSpace(addressText) ? IPAddress.Loopback
             : string.Equals(addressText.Trim(), "localhost", StringComparison.OrdinalIgnoreCase) ? IPAddress.Loopback
             : IPAddress.TryParse(addressText.Trim(), out var parsed) ? parsed
-            : throw new InvalidOperationException(
+            : throw new SettingException(
                 $"{section}:Address \"{addressText}\" is not an IP address (for example 127.0.0.1, 0.0.0.0 or ::1).");
 
         var port = string.IsNullOrWhiteSpace(portText) ? defaultPort
             : int.TryParse(portText.Trim(), NumberStyles.None, CultureInfo.InvariantCulture, out var number) && number <= IPEndPoint.MaxPort ? number
-            : throw new InvalidOperationException(
+            : throw new SettingException(
                 $"{section}:Port \"{portText}\" is not a port number (0 to 65535; 0 picks a free port).");
 
         return new EndpointSettings(address, port);

@@ -20,9 +20,15 @@ public abstract class BoundEndpoint
 /// <summary>The dashboard's HTTP listener (pages, hub, API, MQTT over WebSocket).</summary>
 public sealed class HttpEndpoint : BoundEndpoint
 {
+    /// <summary>Whether it serves HTTPS (<c>Http:Certificate</c>).</summary>
+    public bool IsHttps { get; internal set; }
+
     /// <summary>The dashboard's base URL once the server has started; null before.</summary>
-    public Uri? Url => EndPoint is { } endPoint ? new Uri($"http://{endPoint}") : null;
+    public Uri? Url => EndPoint is { } endPoint ? new Uri($"{(IsHttps ? "https" : "http")}://{endPoint}") : null;
 }
 
 /// <summary>The embedded broker's MQTT listener.</summary>
 public sealed class MqttEndpoint : BoundEndpoint;
+
+/// <summary>The embedded broker's MQTT over TLS listener, when <c>Mqtt:Tls:Certificate</c> is set.</summary>
+public sealed class MqttTlsEndpoint : BoundEndpoint;

@@ -67,6 +67,9 @@ public sealed class SessionFeeds(
         return null;
     }
 
+    /// <summary>Open feeds: hub connections.</summary>
+    public int Count => _feeds.Count;
+
     public void Resync(string connectionId)
     {
         if (_feeds.TryGetValue(connectionId, out var feed))

@@ -21,6 +21,7 @@ internal static partial class VerneMqHosting
         var services = builder.Services;
         services.AddSingleton(provider => VerneMqSettings.From(provider.GetRequiredService<IConfiguration>()));
         services.AddSingleton<VerneMqNodes>();
+        services.AddSingleton<IReadinessProbe, VerneMqReadiness>();
         services.AddHttpClient<VerneMqClient>(http => http.Timeout = TimeSpan.FromSeconds(10));
         services.AddSingleton<VerneMqSource>();
         services.AddHostedService(provider => provider.GetRequiredService<VerneMqSource>());
@@ -93,4 +94,12 @@ internal static partial class VerneMqHosting
         // VerneMQ waits for this answer with the client's session blocked: answer at once.
         return Results.Json(new { result = "ok" });
     }
+}
+
+/// <summary>Ready once a VerneMQ node is reachable and its sessions were read in full.</summary>
+internal sealed class VerneMqReadiness(VerneMqNodes nodes) : IReadinessProbe
+{
+    public string? Problem() => nodes.Nodes.Any(node => node.Reachable && node.LastGoodRead is not null)
+        ? null
+        : "no VerneMQ node is reachable with its sessions read";
 }
