@@ -47,7 +47,7 @@ public static class OperatorToolSettings
         }
         return long.TryParse(text.Trim(), NumberStyles.None, CultureInfo.InvariantCulture, out var value) && value >= min && value <= max
             ? value
-            : throw new InvalidOperationException(
+            : throw new SettingException(
                 string.Create(CultureInfo.InvariantCulture, $"{key} \"{text}\" is not a whole number from {min} to {max}."));
     }
 }
