@@ -111,6 +111,34 @@ public sealed class VerneMqMirrorTests(VerneMqDashboardApp app) : VerneMqApiTest
     }
 
     [Fact(Timeout = 120_000)]
+    public async Task Flapping_CleanClientReconnectingOnANode_FlaggedThroughTheHooks()
+    {
+        // docs/operator-tools.md: more than 5 connects within 5 minutes; each on_register hook is one.
+        var node2 = App.Cluster.Nodes[1];
+        var id = Scope + "-flap";
+        var query = "--client_id&--reconnects&--flapping&--client_id=" + id;
+        IMqttClient? last = null;
+        for (var i = 0; i < 6; i++)
+        {
+            if (last is not null)
+            {
+                await last.DisconnectAsync(cancellationToken: Cancel);
+                // Each connect must reach the dashboard as a new one before the next starts.
+                var seen = i;
+                await WaitUntilAsync(async () => !Rows(await DashboardShowAsync(query + "&--is_online=true")).Any(),
+                    $"connection {seen} to end on the dashboard");
+            }
+            last = await ConnectAsync(node2, id, MqttProtocolVersion.V311, persistent: false, user: null);
+            var expected = i + 1;
+            var count = "\"reconnects\":" + expected.ToString(System.Globalization.CultureInfo.InvariantCulture) + "}";
+            await WaitUntilAsync(async () => Rows(await DashboardShowAsync(query)) is [var row] && row.EndsWith(count, StringComparison.Ordinal),
+                $"connect {expected} to count");
+        }
+        var flagged = Assert.Single(Rows(await DashboardShowAsync(query)));
+        Assert.Contains("\"flapping\":true", flagged, StringComparison.Ordinal);
+    }
+
+    [Fact(Timeout = 120_000)]
     public async Task Disconnect_WithCleanupThroughDashboardApi_GoneFromVerneMqOwnAnswer()
     {
         var id = Scope + "-cleanup";
