@@ -58,6 +58,7 @@ else
 app.MapStaticAssets().AllowAnonymous();
 app.MapSessionsHub();
 app.MapSessionApi();
+app.MapBlockApi();
 app.MapSessionExport().RequireAuthorization(Policies.View);
 app.MapAuditExport();
 app.MapSignOut();
