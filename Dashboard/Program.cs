@@ -66,6 +66,7 @@ try
     app.MapStaticAssets().AllowAnonymous();
     app.MapSessionsHub();
     app.MapSessionApi();
+    app.MapBlockApi();
     app.MapObservability();
     app.MapSessionExport().RequireAuthorization(Policies.View);
     app.MapAuditExport();

@@ -77,7 +77,7 @@ public sealed partial class HostileInputTests(DashboardApp app) : DashboardPageT
         await SaveScreenshotAsync("hostile-sessions");
 
         var row = SessionsTable.GetByRole(AriaRole.Row).Filter(new() { HasText = Clients[1].ClientId });
-        await row.GetByRole(AriaRole.Button, new() { Name = "Disconnect" }).ClickAsync();
+        await row.GetByRole(AriaRole.Button, new() { Name = "Disconnect", Exact = true }).ClickAsync();
         var dialog = Page.GetByRole(AriaRole.Dialog);
         await Expect(dialog).ToContainTextAsync(Clients[1].ClientId);
         await AssertNothingRanAsync();

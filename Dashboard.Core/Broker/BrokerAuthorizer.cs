@@ -1,5 +1,6 @@
 using Dashboard.Core.Actions;
 using Dashboard.Core.Auth;
+using Dashboard.Core.Blocks;
 using Dashboard.Core.Sessions;
 using MQTTnet.Formatter;
 using MQTTnet.Protocol;
@@ -17,8 +18,11 @@ namespace Dashboard.Core.Broker;
 /// <param name="passwords">The current password file, or null when none is configured.</param>
 /// <param name="acl">The current ACL file, or null when none is configured.</param>
 /// <param name="maxClientIdBytes">The longest client id accepted, in UTF-8 bytes (<c>Broker:MaxClientIdLength</c>).</param>
+/// <param name="blocks">The blocked clients, refused before any password check; null: none.</param>
+/// <param name="time">The clock block expiry is judged by; the system's when null.</param>
 public sealed class BrokerAuthorizer(bool allowAnonymous, Func<PasswordFile>? passwords, Func<AclFile>? acl,
-    int maxClientIdBytes = BrokerAuthorizer.DefaultMaxClientIdBytes) : ISubscriptionPolicy
+    int maxClientIdBytes = BrokerAuthorizer.DefaultMaxClientIdBytes, ClientBlockList? blocks = null, TimeProvider? time = null)
+    : ISubscriptionPolicy
 {
     /// <summary>
     /// MQTT allows 65,535 bytes, but every session must stay reachable at its own address
@@ -103,6 +107,15 @@ public sealed class BrokerAuthorizer(bool allowAnonymous, Func<PasswordFile>? pa
         {
             args.ReasonCode = MqttConnectReasonCode.ClientIdentifierNotValid;
             args.ReasonString = $"Client ids may be at most {maxClientIdBytes} bytes long";
+            return;
+        }
+        // Blocks before credentials: a blocked client learns nothing about its password. MQTTnet sends
+        // Banned (0x8A) to MQTT 5 clients and "not authorized" (return code 5) to MQTT 3.x ones.
+        if (blocks?.Match(args.ClientId ?? "", string.IsNullOrEmpty(args.UserName) ? null : args.UserName,
+                (args.RemoteEndPoint as System.Net.IPEndPoint)?.Address, (time ?? TimeProvider.System).GetUtcNow()) is not null)
+        {
+            args.ReasonCode = MqttConnectReasonCode.Banned;
+            args.ReasonString = "This client is blocked";
             return;
         }
         if (string.IsNullOrEmpty(args.ClientId) && args.ProtocolVersion == MqttProtocolVersion.V500)

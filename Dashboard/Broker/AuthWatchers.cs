@@ -1,4 +1,5 @@
 using Dashboard.Core.Auth;
+using Dashboard.Core.Blocks;
 using Dashboard.Core.Broker;
 
 namespace Dashboard.Broker;
@@ -21,7 +22,8 @@ internal sealed class AuthWatchers : IDisposable
         }
     }
 
-    public BrokerAuthorizer CreateAuthorizer(bool allowAnonymous, int maxClientIdBytes = BrokerAuthorizer.DefaultMaxClientIdBytes, bool certificateIdentity = false)
+    public BrokerAuthorizer CreateAuthorizer(bool allowAnonymous, int maxClientIdBytes = BrokerAuthorizer.DefaultMaxClientIdBytes,
+        bool certificateIdentity = false, ClientBlockList? blocks = null, TimeProvider? time = null)
     {
         var passwords = _passwords;
         var acl = _acl;
@@ -29,7 +31,9 @@ internal sealed class AuthWatchers : IDisposable
             allowAnonymous,
             passwords is null ? null : () => passwords.Current,
             acl is null ? null : () => acl.Current,
-            maxClientIdBytes) { CertificateIdentity = certificateIdentity };
+            maxClientIdBytes,
+            blocks,
+            time) { CertificateIdentity = certificateIdentity };
     }
 
     public void Dispose()

@@ -1,4 +1,5 @@
 using Dashboard.Core.Actions;
+using Dashboard.Core.Blocks;
 using Dashboard.Core.Broker;
 using Dashboard.Broker.Persistence;
 using Dashboard.Core.Store;
@@ -69,9 +70,15 @@ internal static partial class BrokerHosting
             {
                 throw new InvalidOperationException($"Broker:MaxClientIdLength \"{maxClientId}\" must be between 1 and 65535 (bytes of UTF-8).");
             }
+            // The block store loads the stored blocks into the list as it is made, before any client connects.
+            provider.GetRequiredService<ClientBlockStore>();
             return provider.GetRequiredService<AuthWatchers>().CreateAuthorizer(configuration.GetValue("Broker:AllowAnonymous", true), maxClientId,
-                MqttTls.IdentityAsUsername(configuration));
+                MqttTls.IdentityAsUsername(configuration), provider.GetRequiredService<ClientBlockList>(), provider.GetRequiredService<TimeProvider>());
         });
+        // Blocks: only the embedded broker can enforce them (docs/blocking.md).
+        services.AddSingleton<ClientBlockList>();
+        services.AddSingleton<ClientBlockStore>();
+        services.AddScoped<ClientBlocking>();
         services.AddAuditedSessionControl(provider => new MqttSessionControl(
             provider.GetRequiredService<MqttServer>(),
             provider.GetRequiredService<SessionStore>(),

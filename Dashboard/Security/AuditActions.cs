@@ -17,10 +17,12 @@ public static class AuditActions
     public const string WallTokenCreate = "walltoken.create";
     public const string WallTokenRevoke = "walltoken.revoke";
     public const string WallSignIn = "wall.sign-in";
+    public const string BlockAdd = "block.add";
+    public const string BlockRemove = "block.remove";
 
     public static IReadOnlyList<string> All { get; } =
     [
         SessionDisconnect, SessionReauthorize, SessionTrace, SignIn, UserAdd, UserRole, UserResetPassword, UserChangePassword,
-        UserDelete, ApiKeyCreate, ApiKeyRevoke, WallTokenCreate, WallTokenRevoke, WallSignIn,
+        UserDelete, ApiKeyCreate, ApiKeyRevoke, WallTokenCreate, WallTokenRevoke, WallSignIn, BlockAdd, BlockRemove,
     ];
 }

@@ -3,8 +3,8 @@ using Microsoft.Data.Sqlite;
 namespace Dashboard.Security;
 
 /// <summary>
-/// The SQLite file <c>&lt;Data:Path&gt;/dashboard.db</c> that holds users, API keys, wall tokens and the
-/// audit log. Each operation opens its own connection (Microsoft.Data.Sqlite pools them), so the stores
+/// The SQLite file <c>&lt;Data:Path&gt;/dashboard.db</c> that holds users, API keys, wall tokens, client
+/// blocks and the audit log. Each operation opens its own connection (Microsoft.Data.Sqlite pools them), so the stores
 /// are safe to use from any thread: SQLite serialises writers and WAL lets readers run beside them.
 /// </summary>
 public sealed class SecurityDatabase : IDisposable
@@ -57,6 +57,17 @@ public sealed class SecurityDatabase : IDisposable
         CREATE TABLE ended_sign_ins (
             id TEXT NOT NULL PRIMARY KEY,
             until INTEGER NOT NULL
+        );
+        """,
+        """
+        CREATE TABLE client_blocks (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            kind TEXT NOT NULL,
+            pattern TEXT NOT NULL,
+            reason TEXT NOT NULL,
+            expires INTEGER NULL,
+            created INTEGER NOT NULL,
+            created_by TEXT NOT NULL
         );
         """,
     ];

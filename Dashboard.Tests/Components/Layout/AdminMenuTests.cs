@@ -16,14 +16,14 @@ public class AdminMenuTests : SecurityTestContext
         cut.Find("button[aria-label='Administration']").Click();
 
         popovers.WaitForAssertion(() => Assert.Equal(
-            [("Users", "admin/users"), ("API keys", "admin/keys"), ("Wall tokens", "admin/tokens"), ("Audit log", "audit"), ("Change password", "account/password")],
+            [("Users", "admin/users"), ("API keys", "admin/keys"), ("Wall tokens", "admin/tokens"), ("Blocked clients", "blocks"), ("Audit log", "audit"), ("Change password", "account/password")],
             popovers.FindAll("a.mud-menu-item").Select(a => (a.TextContent.Trim(), a.GetAttribute("href")))));
     }
 
     [Theory]
-    [InlineData(UserRole.Viewer)]
-    [InlineData(UserRole.Operator)]
-    public void Open_NotAdmin_OffersOnlyOwnPassword(UserRole role)
+    [InlineData(UserRole.Viewer, new[] { "Change password" })]
+    [InlineData(UserRole.Operator, new[] { "Blocked clients", "Change password" })]
+    public void Open_NotAdmin_OffersOwnPasswordAndForOperatorsBlocks(UserRole role, string[] items)
     {
         SignIn("olga", role);
         var popovers = Render<MudPopoverProvider>();
@@ -32,7 +32,7 @@ public class AdminMenuTests : SecurityTestContext
         Assert.Empty(cut.FindAll("button[aria-label='Administration']"));
         cut.Find("button[aria-label='Account']").Click();
 
-        popovers.WaitForAssertion(() => Assert.Equal(["Change password"], popovers.FindAll("a.mud-menu-item").Select(a => a.TextContent.Trim())));
+        popovers.WaitForAssertion(() => Assert.Equal(items, popovers.FindAll("a.mud-menu-item").Select(a => a.TextContent.Trim())));
     }
 
     [Fact]
