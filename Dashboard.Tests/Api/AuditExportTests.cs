@@ -106,7 +106,7 @@ public sealed class AuditExportTests : IDisposable
     [InlineData("?from=last-week", "Invalid from time \"last-week\": use ISO 8601, e.g. 2025-03-01T12:00:00Z")]
     [InlineData("?to=2025-13-01", "Invalid to time \"2025-13-01\": use ISO 8601, e.g. 2025-03-01T12:00:00Z")]
     [InlineData("?from=2025-03-02&to=2025-03-01", "The time range ends before it starts")]
-    [InlineData("?action=user.drop", "Unknown action \"user.drop\": one of session.disconnect, session.reauthorize, sign-in, user.add, user.role, user.reset-password, user.change-password, user.delete, apikey.create, apikey.revoke, walltoken.create, walltoken.revoke, wall.sign-in, block.add, block.remove")]
+    [InlineData("?action=user.drop", "Unknown action \"user.drop\": one of session.disconnect, session.reauthorize, session.trace, sign-in, user.add, user.role, user.reset-password, user.change-password, user.delete, apikey.create, apikey.revoke, walltoken.create, walltoken.revoke, wall.sign-in, block.add, block.remove")]
     [InlineData("?actor=a&actor=b", "Give actor at most once")]
     public async Task Export_BadFilter_Is400WithAPlainMessage(string queryString, string message)
     {

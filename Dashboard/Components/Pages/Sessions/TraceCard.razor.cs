@@ -27,12 +27,6 @@ public sealed partial class TraceCard
     [Inject]
     public required IServiceProvider Services { get; init; }
 
-    [Inject]
-    public required IActorAccessor Actor { get; init; }
-
-    [Inject]
-    public required AuditLog Audit { get; init; }
-
     /// <summary>Null with a VerneMQ source: the dashboard sees no packets there.</summary>
     private ClientTracer? Tracer => Services.GetService<ClientTracer>();
 
@@ -56,23 +50,25 @@ public sealed partial class TraceCard
         {
             return;
         }
-        var who = await Actor.GetIdentityAsync();
+        // Resolved when used: a page that only shows the card needs neither.
+        var audit = Services.GetRequiredService<AuditLog>();
+        var who = await Services.GetRequiredService<IActorAccessor>().GetIdentityAsync();
         var parameters = AuditLog.Parameters(("payloads", _withPayloads));
         if (who.User is not { } user || !user.HasRole(UserRole.Operator))
         {
             var role = who.User?.RoleName();
-            Audit.Append(who.Name, AuditActions.SessionTrace, ClientId, parameters, role is null ? "Refused: not signed in" : $"Refused: role {role}");
+            audit.Append(who.Name, AuditActions.SessionTrace, ClientId, parameters, role is null ? "Refused: not signed in" : $"Refused: role {role}");
             _message = role is null ? "Not allowed: sign in to trace" : $"Not allowed: your role {role} cannot trace";
             return;
         }
         var started = tracer.Start(ClientId, _withPayloads);
         if (!started.IsSuccess)
         {
-            Audit.Append(who.Name, AuditActions.SessionTrace, ClientId, parameters, $"Refused: {started.Error}");
+            audit.Append(who.Name, AuditActions.SessionTrace, ClientId, parameters, $"Refused: {started.Error}");
             _message = started.Error;
             return;
         }
-        Audit.Append(who.Name, AuditActions.SessionTrace, ClientId, parameters, "Started");
+        audit.Append(who.Name, AuditActions.SessionTrace, ClientId, parameters, "Started");
         _message = null;
         _packets.Clear();
         _shownWithPayloads = _withPayloads;
