@@ -192,6 +192,21 @@ public sealed class ReverseProxyTests(ProxiedApp app) : IClassFixture<ProxiedApp
         Assert.StartsWith(app.BaseUrl + "/dashboard/login?", answer.Headers.Location!.ToString(), StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task ReadmeShowsTheTestedNginxConfiguration()
+    {
+        // The README's copy leaves out the comments; every directive must be the file's, in order.
+        static string[] Directives(IEnumerable<string> lines) => [.. lines
+            .Select(line => line.Split('#')[0].Trim()).Where(line => line.Length > 0)
+            .Select(line => string.Join(' ', line.Split(' ', StringSplitOptions.RemoveEmptyEntries)))];
+        var folder = Path.Combine(AppContext.BaseDirectory, "nginx");
+        var readme = await File.ReadAllTextAsync(Path.Combine(folder, "README.md"), Cancel);
+        var start = readme.IndexOf("```nginx", StringComparison.Ordinal);
+        Assert.True(start >= 0, "README.md has no nginx block");
+        var block = readme[(start + "```nginx".Length)..readme.IndexOf("```", start + 3, StringComparison.Ordinal)];
+        Assert.Equal(Directives(await File.ReadAllLinesAsync(Path.Combine(folder, "mqtt-dashboard.conf"), Cancel)), Directives(block.Split('\n')));
+    }
+
     [Theory(Timeout = 60_000)]
     [InlineData("--Http:KnownProxies=10.0.0.0/8,nginx.internal", "Http:KnownProxies")]
     [InlineData("--Http:BasePath=/dash board", "Http:BasePath")]
@@ -209,7 +224,16 @@ public sealed class ReverseProxyTests(ProxiedApp app) : IClassFixture<ProxiedApp
         using var process = Process.Start(start)!;
         var error = process.StandardError.ReadToEndAsync(Cancel);
         var output = process.StandardOutput.ReadToEndAsync(Cancel);
-        await process.WaitForExitAsync(Cancel);
+        try
+        {
+            await process.WaitForExitAsync(Cancel).WaitAsync(TimeSpan.FromSeconds(40), Cancel);
+        }
+        catch (TimeoutException)
+        {
+            // It started instead of refusing the setting: stop it, then fail below.
+            process.Kill(entireProcessTree: true);
+            await process.WaitForExitAsync(Cancel);
+        }
         Assert.Equal(2, process.ExitCode);
         var line = Assert.Single((await output + await error).Split('\n', StringSplitOptions.RemoveEmptyEntries));
         Assert.StartsWith(name + " ", line, StringComparison.Ordinal);
