@@ -54,23 +54,28 @@ internal static class TlsConnects
                 .Build();
 
             // Warm-up (JIT, thread pool, SQLite), not counted.
-            await MeasureAsync(Plain, "warm-plain-", 200);
-            await MeasureAsync(Tls, "warm-tls-", 200);
-            var plain = new List<double>();
-            var tls = new List<double>();
+            await MeasureAsync(Plain, "warm-plain-", 200, broker.Pid);
+            await MeasureAsync(Tls, "warm-tls-", 200, broker.Pid);
+            var plain = new List<Round>();
+            var tls = new List<Round>();
             for (var round = 0; round < rounds; round++)
             {
-                plain.Add(await MeasureAsync(Plain, $"r{round}-plain-", clients));
-                tls.Add(await MeasureAsync(Tls, $"r{round}-tls-", clients));
+                plain.Add(await MeasureAsync(Plain, $"r{round}-plain-", clients, broker.Pid));
+                tls.Add(await MeasureAsync(Tls, $"r{round}-tls-", clients, broker.Pid));
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                    $"round {round + 1}: plain {plain[^1]:N0}/s, TLS {tls[^1]:N0}/s, load average {BrokerComparison.LoadAverage()}"));
+                    $"round {round + 1}: plain {plain[^1]}; TLS {tls[^1]}; load average {BrokerComparison.LoadAverage()}"));
             }
-            var (plainMedian, tlsMedian) = (Median(plain), Median(tls));
+            var plainMedian = Median(plain.Select(r => r.PerSecond));
+            var tlsMedian = Median(tls.Select(r => r.PerSecond));
             Console.WriteLine();
-            Console.WriteLine("| | connects/s median | min–max | ratio to plain |");
-            Console.WriteLine("|---|---:|---:|---:|");
-            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"| plain MQTT | {plainMedian:N0} | {plain.Min():N0}–{plain.Max():N0} | 1.00 |"));
-            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"| MQTT over TLS | {tlsMedian:N0} | {tls.Min():N0}–{tls.Max():N0} | {tlsMedian / plainMedian:F2} |"));
+            Console.WriteLine("| | connects/s median | min–max | ratio to plain | app CPU ms per connect (median) | client CPU ms per connect (median) |");
+            Console.WriteLine("|---|---:|---:|---:|---:|---:|");
+            foreach (var (name, list, median) in new[] { ("plain MQTT", plain, plainMedian), ("MQTT over TLS", tls, tlsMedian) })
+            {
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"| {name} | {median:N0} | {list.Min(r => r.PerSecond):N0}–{list.Max(r => r.PerSecond):N0} | {median / plainMedian:F2} | "
+                    + $"{Median(list.Select(r => r.AppCpuMs)):F2} | {Median(list.Select(r => r.ClientCpuMs)):F2} |"));
+            }
             Console.WriteLine($"load average at the end {BrokerComparison.LoadAverage()}");
             return 0;
         }
@@ -80,15 +85,33 @@ internal static class TlsConnects
         }
     }
 
-    private static async Task<double> MeasureAsync(Func<string, MqttClientOptions> options, string prefix, int count)
+    /// <summary>One round: the wall-clock rate, and CPU time per connect of the app and of this process (which the load disturbs far less).</summary>
+    private sealed record Round(double PerSecond, double AppCpuMs, double ClientCpuMs)
     {
-        var (connected, elapsed) = await BrokerLoad.ConnectManyAsync(options, prefix, count, 32);
-        await BrokerLoad.DisconnectAllAsync(connected);
-        return count / elapsed.TotalSeconds;
+        public override string ToString() => string.Create(CultureInfo.InvariantCulture, $"{PerSecond:N0}/s, app {AppCpuMs:F2} ms CPU, client {ClientCpuMs:F2} ms CPU per connect");
     }
 
-    private static double Median(List<double> values)
+    private static async Task<Round> MeasureAsync(Func<string, MqttClientOptions> options, string prefix, int count, int appPid)
     {
+        var (appBefore, clientBefore) = (CpuTime(appPid), Environment.CpuUsage.TotalTime);
+        var (connected, elapsed) = await BrokerLoad.ConnectManyAsync(options, prefix, count, 32);
+        var (appAfter, clientAfter) = (CpuTime(appPid), Environment.CpuUsage.TotalTime);
+        await BrokerLoad.DisconnectAllAsync(connected);
+        return new Round(count / elapsed.TotalSeconds, (appAfter - appBefore).TotalMilliseconds / count, (clientAfter - clientBefore).TotalMilliseconds / count);
+    }
+
+    /// <summary>User plus system CPU time of a process (/proc/pid/stat fields 14 and 15, in clock ticks of 10 ms).</summary>
+    private static TimeSpan CpuTime(int pid)
+    {
+        var stat = File.ReadAllText($"/proc/{pid}/stat");
+        var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+        var ticks = long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture);
+        return TimeSpan.FromMilliseconds(ticks * 10);
+    }
+
+    private static double Median(IEnumerable<double> source)
+    {
+        var values = source.ToList();
         var sorted = values.Order().ToList();
         return sorted.Count % 2 == 1 ? sorted[sorted.Count / 2] : (sorted[sorted.Count / 2 - 1] + sorted[sorted.Count / 2]) / 2;
     }
