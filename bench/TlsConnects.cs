@@ -151,7 +151,10 @@ internal static class TlsConnects
         request.CertificateExtensions.Add(names.Build());
         var serial = RandomNumberGenerator.GetBytes(12);
         serial[0] &= 0x7f;
-        using var issued = request.Create(ca, DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddDays(7), serial);
+        // Signed with the CA's ECDSA key whatever the server key is (the generator overload allows an RSA request).
+        using var caKey = ca.GetECDsaPrivateKey()!;
+        using var issued = request.Create(ca.SubjectName, X509SignatureGenerator.CreateForECDsa(caKey),
+            DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddDays(7), serial);
         var (certificate, keyFile) = (Path.Combine(folder, "server.pem"), Path.Combine(folder, "server.key"));
         File.WriteAllText(certificate, issued.ExportCertificatePem());
         File.WriteAllText(keyFile, key.ExportPkcs8PrivateKeyPem());
