@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Runs every test of the solution and writes TRX results to TestResults/.
-# The browser and MQTT tests drive Debian's chromium, mosquitto clients and prometheus; they are installed here
+# The browser and MQTT tests drive Debian's chromium, mosquitto clients, prometheus and nginx; they are installed here
 # when missing and this script may (root or password-less sudo). Otherwise it says what is missing
 # and runs anyway, so those tests fail with a clear message instead of being skipped.
 # Extra arguments go to `dotnet test` (for example --artifacts-path /tmp/art).
@@ -15,6 +15,8 @@ command -v mosquitto_pub >/dev/null 2>&1 || missing+=(mosquitto-clients)
 command -v npm >/dev/null 2>&1 || missing+=(nodejs npm)
 # e2e/ObservabilityTests.cs has Debian's Prometheus scrape the app.
 [ -x /usr/bin/prometheus ] || missing+=(prometheus)
+# e2e/ReverseProxyTests.cs puts Debian's nginx in front of the app.
+[ -x /usr/sbin/nginx ] || missing+=(nginx)
 
 # The VerneMQ tests start a real 2-node cluster from a release tarball: VERNEMQ_TARBALL, or the one in
 # ../shared/vernemq. It is extracted by the tests into a temporary folder (the shared one is read-only).

@@ -37,6 +37,7 @@ try
 {
     var app = builder.Build();
 
+    app.UseReverseProxy();
     app.UseObservability();
     if (!string.IsNullOrWhiteSpace(app.Configuration["Http:Certificate"]))
     {

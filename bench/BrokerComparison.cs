@@ -122,11 +122,11 @@ internal static class BrokerComparison
             ? string.Create(CultureInfo.InvariantCulture, $"{value.ToString(format, CultureInfo.InvariantCulture)} ({value / p:F2})")
             : value.ToString(format, CultureInfo.InvariantCulture);
 
-    private static string LoadAverage() => string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3));
+    internal static string LoadAverage() => string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3));
 
-    private static string? Arg(string[] args, string name) =>
+    internal static string? Arg(string[] args, string name) =>
         args.FirstOrDefault(a => a.StartsWith($"--{name}=", StringComparison.Ordinal))?[(name.Length + 3)..];
 
-    private static int Int(string[] args, string name, int fallback) =>
+    internal static int Int(string[] args, string name, int fallback) =>
         Arg(args, name) is { } text ? int.Parse(text, CultureInfo.InvariantCulture) : fallback;
 }

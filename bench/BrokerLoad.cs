@@ -27,12 +27,20 @@ internal static class BrokerLoad
         public double PerSecond => Delivered / Elapsed.TotalSeconds;
     }
 
-    private static MqttClientOptions Options(int port, string clientId) => new MqttClientOptionsBuilder()
+    private static MqttClientOptions Options(int port, string clientId) => OptionsBuilder(port, clientId).Build();
+
+    /// <summary>The clients' options before <c>Build()</c>, for a caller that adds to them (TLS).</summary>
+    public static MqttClientOptionsBuilder OptionsBuilder(int port, string clientId) => new MqttClientOptionsBuilder()
         .WithTcpServer("127.0.0.1", port).WithClientId(clientId).WithProtocolVersion(MqttProtocolVersion.V311)
-        .WithCleanSession(false).WithTimeout(TimeSpan.FromSeconds(30)).Build();
+        .WithCleanSession(false).WithTimeout(TimeSpan.FromSeconds(30));
 
     /// <summary>Connects <paramref name="count"/> clients, <paramref name="concurrency"/> at a time; returns them connected.</summary>
-    public static async Task<(List<IMqttClient> Clients, TimeSpan Elapsed)> ConnectManyAsync(int port, string prefix, int count, int concurrency)
+    public static Task<(List<IMqttClient> Clients, TimeSpan Elapsed)> ConnectManyAsync(int port, string prefix, int count, int concurrency) =>
+        ConnectManyAsync(clientId => Options(port, clientId), prefix, count, concurrency);
+
+    /// <summary>As above, with the options <paramref name="options"/> makes for each client id.</summary>
+    public static async Task<(List<IMqttClient> Clients, TimeSpan Elapsed)> ConnectManyAsync(
+        Func<string, MqttClientOptions> options, string prefix, int count, int concurrency)
     {
         var clients = Enumerable.Range(0, count).Select(_ => Factory.CreateMqttClient()).ToList();
         using var gate = new SemaphoreSlim(concurrency);
@@ -42,7 +50,7 @@ internal static class BrokerLoad
             await gate.WaitAsync();
             try
             {
-                await client.ConnectAsync(Options(port, $"{prefix}{i}"));
+                await client.ConnectAsync(options($"{prefix}{i}"));
             }
             finally
             {

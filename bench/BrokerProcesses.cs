@@ -102,7 +102,7 @@ internal abstract class BrokerProcess : IAsyncDisposable
 }
 
 /// <summary>The published dashboard (tracking and persistence on), as <c>e2e/AppProcess.cs</c> starts it.</summary>
-internal sealed partial class DashboardBroker(string app, int queue) : BrokerProcess
+internal sealed partial class DashboardBroker(string app, int queue, IReadOnlyList<string>? extraArguments = null) : BrokerProcess
 {
     private readonly string _data = TempDirectory("dashboard");
     private Process? _process;
@@ -120,8 +120,12 @@ internal sealed partial class DashboardBroker(string app, int queue) : BrokerPro
                 "--Auth:AdminPassword=bench-admin-password", $"--Broker:MaxQueuedMessages={queue}",
             },
             WorkingDirectory = Path.GetDirectoryName(Path.GetFullPath(app))!,
-        }, line =>
+        }.WithArguments(extraArguments ?? []), line =>
         {
+            if (TlsListeningLine().Match(line) is { Success: true } tls)
+            {
+                TlsPort = int.Parse(tls.Groups[1].Value, CultureInfo.InvariantCulture);
+            }
             if (ListeningLine().Match(line) is { Success: true } match)
             {
                 listening.TrySetResult(int.Parse(match.Groups[1].Value, CultureInfo.InvariantCulture));
@@ -141,6 +145,12 @@ internal sealed partial class DashboardBroker(string app, int queue) : BrokerPro
         await StopAsync(_process);
         Directory.Delete(_data, recursive: true);
     }
+
+    /// <summary>The MQTT over TLS port when the extra arguments turn it on (logged just after the plain listener's line); 0 until then.</summary>
+    public int TlsPort { get; private set; }
+
+    [GeneratedRegex(@"MQTT over TLS listening on mqtts://[^ ]+:(\d+)", RegexOptions.CultureInvariant)]
+    private static partial Regex TlsListeningLine();
 
     [GeneratedRegex(@"MQTT broker listening on mqtt://[^ ]+:(\d+) .* dashboard at http://[^ ]+:(\d+)", RegexOptions.CultureInvariant)]
     private static partial Regex ListeningLine();
@@ -326,5 +336,17 @@ internal sealed class VerneMqBroker(string shared, int queue) : BrokerProcess
         {
             return (process.ExitCode, output.ToString());
         }
+    }
+}
+
+internal static class ProcessStartInfoExtensions
+{
+    public static ProcessStartInfo WithArguments(this ProcessStartInfo start, IEnumerable<string> arguments)
+    {
+        foreach (var argument in arguments)
+        {
+            start.ArgumentList.Add(argument);
+        }
+        return start;
     }
 }

@@ -16,6 +16,7 @@ return args switch
     ["signin-timing", .. var rest] => SignInTiming.Run(rest),
     ["vernemq-mirror", .. var rest] => VerneMqMirror.RunAsync(rest).GetAwaiter().GetResult(),
     ["vernemq-latency", .. var rest] => VerneMqLatency.RunAsync(rest).GetAwaiter().GetResult(),
+    ["tls-connects", .. var rest] => TlsConnects.RunAsync(rest).GetAwaiter().GetResult(),
     ["brokers", .. var rest] => BrokerComparison.RunAsync(rest).GetAwaiter().GetResult(),
     ["plain-broker", .. var rest] => PlainBroker.RunAsync(rest).GetAwaiter().GetResult(),
     ["vernemq-grid", .. var rest] => VerneMqGridLatency.RunAsync(rest).GetAwaiter().GetResult(),

@@ -1,4 +1,5 @@
 using System.Net;
+using System.Net.Security;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 
@@ -36,6 +37,27 @@ public sealed class TestCertificates : IDisposable
 
     /// <summary>The common name of the client certificates.</summary>
     public const string ClientName = "cert-device-17";
+
+    /// <summary>A handler that trusts the test CA alone (not the machine's roots): a server passes only with a certificate it issued.</summary>
+    public HttpClientHandler TrustingHandler()
+    {
+        var ca = X509CertificateLoader.LoadCertificateFromFile(CaFile);
+        return new HttpClientHandler
+        {
+            ServerCertificateCustomValidationCallback = (_, certificate, _, errors) =>
+            {
+                if (certificate is null || (errors & ~SslPolicyErrors.RemoteCertificateChainErrors) != 0)
+                {
+                    return false;
+                }
+                using var chain = new X509Chain();
+                chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
+                chain.ChainPolicy.CustomTrustStore.Add(ca);
+                chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
+                return chain.Build(certificate);
+            },
+        };
+    }
 
     public string Folder { get; } = Path.Combine(Path.GetTempPath(), "dashboard-e2e-certs-" + Guid.NewGuid().ToString("N"));
 

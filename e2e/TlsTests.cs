@@ -1,8 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Net.Http.Json;
-using System.Net.Security;
-using System.Security.Cryptography.X509Certificates;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using Microsoft.Playwright;
@@ -37,22 +35,7 @@ public sealed class TlsApp : AppProcess
     /// <summary>An HTTP client that trusts the test CA alone: it proves the server presents the configured certificate.</summary>
     public HttpClient TrustingClient()
     {
-        var ca = X509CertificateLoader.LoadCertificateFromFile(Certificates.CaFile);
-        var handler = new HttpClientHandler
-        {
-            ServerCertificateCustomValidationCallback = (_, certificate, _, errors) =>
-            {
-                if (certificate is null || (errors & ~SslPolicyErrors.RemoteCertificateChainErrors) != 0)
-                {
-                    return false;
-                }
-                using var chain = new X509Chain();
-                chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
-                chain.ChainPolicy.CustomTrustStore.Add(ca);
-                chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
-                return chain.Build(certificate);
-            },
-        };
+        var handler = Certificates.TrustingHandler();
         var http = new HttpClient(handler, disposeHandler: true) { BaseAddress = new Uri(BaseUrl), Timeout = TimeSpan.FromSeconds(10) };
         http.DefaultRequestHeaders.Add("x-api-key", ApiKey);
         return http;

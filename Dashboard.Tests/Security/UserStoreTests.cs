@@ -101,6 +101,18 @@ public sealed class UserStoreTests : IDisposable
     }
 
     [Fact]
+    public void VerifyPassword_RecordsTheAddressInTheAuditEntry()
+    {
+        _db.Users.Add("alice", UserRole.Viewer, "correct horse", "admin");
+
+        _db.Users.VerifyPassword("alice", "correct horse", "198.51.100.9");
+        _db.Users.VerifyPassword("alice", "wrong horse", "2001:db8::7");
+
+        var entries = _db.AuditEntries(new AuditQuery { Action = AuditActions.SignIn });
+        Assert.Equal(["""{"address":"2001:db8::7"}""", """{"address":"198.51.100.9"}"""], entries.Select(e => e.Parameters));
+    }
+
+    [Fact]
     public void VerifyPassword_UnknownUser_FailsLikeWrongPassword()
     {
         var check = _db.Users.VerifyPassword("nobody", "whatever1");

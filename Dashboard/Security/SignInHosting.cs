@@ -138,7 +138,7 @@ public static class SignInHosting
                 context.RequestServices.GetRequiredService<EndedSignIns>().End(signIn, time.GetUtcNow() + CookieLifetime);
             }
             await context.SignOutAsync(DashboardClaims.Scheme);
-            return Results.LocalRedirect(LoginPath);
+            return Results.LocalRedirect(context.Request.PathBase.Add(LoginPath).ToUriComponent());
         })
         // Signing out must work even when the cookie has already been refused.
         .AllowAnonymous()

@@ -207,6 +207,8 @@ public sealed class UserStore
         // Only a well-formed name is written as the actor: anything else could pass for "key:..." or "system".
         var actor = NameRules.CheckUserName(name) is null ? name : AuditActors.Anonymous;
         var target = name.Length > NameRules.MaxLength ? name[..NameRules.MaxLength] : name;
+        // Where the attempt came from (behind a proxy, the client's address from Http:KnownProxies' headers).
+        var parameters = address.Length == 0 ? "" : AuditLog.Parameters(("address", address));
         if (_throttle.WaitingUntil(name, address) is { } waiting)
         {
             // Not even checked: a guess during the wait tells nothing.
@@ -261,7 +263,7 @@ public sealed class UserStore
             // A password change writes its own "Changed" entry once done; its successful check needs none.
             if (action == AuditActions.SignIn || check.Status != PasswordCheckStatus.Success)
             {
-                _audit.Append(write, transaction, actor, action, target, "", result);
+                _audit.Append(write, transaction, actor, action, target, parameters, result);
             }
             transaction.Commit();
             return check;
@@ -269,7 +271,7 @@ public sealed class UserStore
 
         PasswordCheck Audited(PasswordCheck check, string result)
         {
-            _audit.Append(actor, action, target, "", result);
+            _audit.Append(actor, action, target, parameters, result);
             return check;
         }
 

@@ -56,7 +56,9 @@ public sealed partial class AccountPasswordPage
                 _current = _new = _repeat = null;
                 // The new password gives the user a new security stamp, which ends every sign-in they had,
                 // this one too: rather than be thrown out at the next check, they sign in again now.
-                Navigation.NavigateTo($"/login?reason={LoginPage.PasswordChangedReason}&returnUrl=%2Fsessions", forceLoad: true);
+                // Relative to the base address, which holds Http:BasePath behind a proxy; returnUrl is a path on the site.
+                var sessions = Uri.EscapeDataString(new Uri(Navigation.BaseUri).AbsolutePath + "sessions");
+                Navigation.NavigateTo($"login?reason={LoginPage.PasswordChangedReason}&returnUrl={sessions}", forceLoad: true);
             }
             else
             {

@@ -64,7 +64,11 @@ public sealed partial class LoginPage
         // Only a path on this site: a returnUrl of https://evil.example or //evil.example would make
         // this form an open redirect that lends the dashboard's name to a phishing page. Given to the
         // cookie handler too, which otherwise redirects to the raw query value (a non-ASCII one was a 500).
-        var target = SignInHosting.LocalReturnUrl(ReturnUrl) ?? DefaultReturnUrl;
+        // Behind a proxy with Http:BasePath, only a path below it: the rest of the host is not this app.
+        var basePath = HttpContext.Request.PathBase;
+        var target = SignInHosting.LocalReturnUrl(ReturnUrl) is { } local && (!basePath.HasValue || local.StartsWith(basePath.ToUriComponent() + "/", StringComparison.Ordinal))
+            ? local
+            : basePath.Add(DefaultReturnUrl).ToUriComponent();
         await HttpContext.SignInAsync(DashboardClaims.Scheme, DashboardClaims.ForUser(user), new AuthenticationProperties { RedirectUri = target });
         Navigation.NavigateTo(target, forceLoad: true);
     }
