@@ -13,7 +13,7 @@ namespace Dashboard.E2E;
 /// </summary>
 public class AppProcess : IAsyncLifetime
 {
-    private static readonly Regex ListeningLine = new(@"MQTT broker listening on mqtt://[^:]+:(\d+) .* dashboard at https?://[^:]+:(\d+)", RegexOptions.CultureInvariant);
+    private static readonly Regex ListeningLine = new(@"MQTT broker listening on mqtt://(?:[^:]+:(\d+)|off) .* dashboard at https?://[^:]+:(\d+)", RegexOptions.CultureInvariant);
 
     // With Source:Kind=VerneMQ there is no broker: only the dashboard's address.
     private static readonly Regex MirrorListeningLine = new(@"Dashboard at http://[^:]+:(\d+), mirroring the VerneMQ nodes", RegexOptions.CultureInvariant);
@@ -101,7 +101,8 @@ public class AppProcess : IAsyncLifetime
             }
             if (ListeningLine.Match(text) is { Success: true } match)
             {
-                listening.TrySetResult((int.Parse(match.Groups[1].Value, CultureInfo.InvariantCulture),
+                // "mqtt://off": MQTT over TLS only (Mqtt:Plain=false).
+                listening.TrySetResult((match.Groups[1].Success ? int.Parse(match.Groups[1].Value, CultureInfo.InvariantCulture) : 0,
                     int.Parse(match.Groups[2].Value, CultureInfo.InvariantCulture)));
             }
             else if (MirrorListeningLine.Match(text) is { Success: true } mirror)

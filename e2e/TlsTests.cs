@@ -192,7 +192,7 @@ public sealed class TlsTests(TlsApp app) : IClassFixture<TlsApp>
     }
 
     /// <summary>Runs a program to its end (at most 30 s); its exit code and what it printed on standard output and error.</summary>
-    private static async Task<(int Code, string Output)> RunAsync(string program, params string[] arguments)
+    internal static async Task<(int Code, string Output)> RunAsync(string program, params string[] arguments)
     {
         var info = new ProcessStartInfo(program) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         foreach (var argument in arguments)

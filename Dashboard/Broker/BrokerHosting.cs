@@ -91,14 +91,18 @@ internal static partial class BrokerHosting
         builder.WebHost.ConfigureKestrel((context, kestrel) =>
         {
             var mqtt = EndpointSettings.Mqtt(context.Configuration);
-            var endpoint = kestrel.ApplicationServices.GetRequiredService<MqttEndpoint>();
-            kestrel.Listen(mqtt.Address, mqtt.Port, listen =>
-            {
-                listen.UseMqttTransportGuard().UseConnectionHandler<MqttConnections>();
-                endpoint.Attach(listen);
-            });
             var tls = MqttTls.From(context.Configuration, kestrel.ApplicationServices.GetRequiredService<TimeProvider>(),
                 kestrel.ApplicationServices.GetRequiredService<ILoggerFactory>().CreateLogger("Dashboard.Broker.Tls"));
+            // Mqtt:Plain=false: MQTT over TLS only (docs/deploying.md); refused without TLS, which would leave no listener.
+            if (PlainMqtt(context.Configuration, tls is not null))
+            {
+                var endpoint = kestrel.ApplicationServices.GetRequiredService<MqttEndpoint>();
+                kestrel.Listen(mqtt.Address, mqtt.Port, listen =>
+                {
+                    listen.UseMqttTransportGuard().UseConnectionHandler<MqttConnections>();
+                    endpoint.Attach(listen);
+                });
+            }
             if (tls is not null)
             {
                 var tlsEndpoint = kestrel.ApplicationServices.GetRequiredService<MqttTlsEndpoint>();
@@ -151,7 +155,7 @@ internal static partial class BrokerHosting
         // process read them from this line.
         app.Lifetime.ApplicationStarted.Register(() => LogListening(
             app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Dashboard.Broker"),
-            app.Services.GetRequiredService<MqttEndpoint>().EndPoint?.ToString() ?? "(not bound)",
+            app.Services.GetRequiredService<MqttEndpoint>().EndPoint?.ToString() ?? "off",
             app.Services.GetRequiredService<HttpEndpoint>().Url?.ToString().TrimEnd('/') ?? "(not bound)"));
         app.Lifetime.ApplicationStarted.Register(() =>
         {
@@ -184,6 +188,22 @@ internal static partial class BrokerHosting
             return;
         }
         await status.DeleteAsync();
+    }
+
+    private static bool PlainMqtt(IConfiguration configuration, bool tls)
+    {
+        var text = configuration["Mqtt:Plain"];
+        if (string.IsNullOrWhiteSpace(text))
+        {
+            return true;
+        }
+        if (!bool.TryParse(text.Trim(), out var plain))
+        {
+            throw new SettingException($"Mqtt:Plain \"{text}\" is not true or false.");
+        }
+        return plain || tls
+            ? plain
+            : throw new SettingException("Mqtt:Plain \"false\" needs Mqtt:Tls:Certificate: without MQTT over TLS the broker would have no listener.");
     }
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Restoring the saved sessions failed; the broker starts with those restored so far")]
