@@ -9,6 +9,7 @@ return args switch
     ["memory", .. var rest] => MemoryUse.Run(rest),
     ["breakdown", .. var rest] => Breakdown.Run(rest),
     ["repeat", .. var rest] => Repeat.Run(rest),
+    ["build", .. var rest] => BuildRepeat.Run(rest),
     ["live-latency", .. var rest] => LiveFeedLatency.RunAsync(rest).GetAwaiter().GetResult(),
     ["live-memory", .. var rest] => LiveFeedMemory.Run(rest),
     ["grid", .. var rest] => GridRefresh.Run(rest),

@@ -14,8 +14,15 @@ internal static class Throughput
 
     public static int Run(IReadOnlyList<string> args)
     {
-        var options = Options.Parse(args);
+        // --modes=batch-listener (what the app does: batches, with listeners) runs that mode only.
+        var only = args.FirstOrDefault(a => a.StartsWith("--modes=", StringComparison.Ordinal))?["--modes=".Length..];
+        var options = Options.Parse([.. args.Where(a => !a.StartsWith("--modes=", StringComparison.Ordinal))]);
+        if (only is not null)
+        {
+            Modes = [.. AllModes.Where(m => only.Split(',').Contains(Name(m)))];
+        }
         Console.WriteLine($"Throughput, {options.Reps} runs each; best and median of runs. Batches of {Workload.BatchSize}.");
+        Console.WriteLine($"GC: {GcSettings()}");
         Console.WriteLine("(ev/s = events per wall-clock second; per CPU-s = events per second of this process's CPU time,");
         Console.WriteLine(" GC threads included, which the other engineers' load on the two cores disturbs far less.)");
         Console.WriteLine("| scenario | N queues | events | apply | listener | best ev/s | median ev/s | median ev per CPU-s | alloc B/event | gen0/1/2 GCs (median run) | GC pause % (median run) |");
@@ -55,7 +62,21 @@ internal static class Throughput
         }
     }
 
-    private static readonly (int Batch, bool Listener)[] Modes = [(1, false), (Workload.BatchSize, false), (1, true), (Workload.BatchSize, true)];
+    private static readonly (int Batch, bool Listener)[] AllModes = [(1, false), (Workload.BatchSize, false), (1, true), (Workload.BatchSize, true)];
+
+    private static (int Batch, bool Listener)[] Modes = AllModes;
+
+    private static string Name((int Batch, bool Listener) mode) => (mode.Batch == 1 ? "single" : "batch") + (mode.Listener ? "-listener" : "");
+
+    /// <summary>The GC this process runs with: server or workstation, concurrent, DATAS, gen0 size, heaps.</summary>
+    internal static string GcSettings()
+    {
+        var config = GC.GetConfigurationVariables();
+        string Get(string name) => config.TryGetValue(name, out var value) ? Convert.ToString(value, CultureInfo.InvariantCulture) ?? "" : "?";
+        return $"{(System.Runtime.GCSettings.IsServerGC ? "server" : "workstation")}, concurrent={Get("ConcurrentGCEnabled")}, " +
+            $"DATAS (GCDynamicAdaptationMode)={Get("GCDynamicAdaptationMode")}, heaps={Get("HeapCount")}, GCgen0size={Get("GCgen0size")}, " +
+            $"GCGen0MaxBudget={Get("GCGen0MaxBudget")}, TieredPGO={(AppContext.GetData("System.Runtime.TieredPGO") ?? "default")}";
+    }
 
     private static List<Sample> Repeat(int reps, Func<Sample> run)
     {

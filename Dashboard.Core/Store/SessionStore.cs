@@ -26,6 +26,7 @@ public sealed partial class SessionStore
     // Guarded by _writeLock.
     private readonly Dictionary<QueueKey, QueueHandle> _handles = [];
     private readonly List<PendingRemoval> _pendingRemovals = [];
+    private Dictionary<(QueueHandle, string?), long> _latestRemoval = [];
     private readonly List<SessionChange> _changes = [];
     private readonly List<QueueHandle> _written = [];
     private long _writeVersion;
@@ -155,6 +156,25 @@ public sealed partial class SessionStore
         lock (_indexLock)
         {
             return _index.CopyAfter(after, destination);
+        }
+    }
+
+    internal IReadOnlyList<QueueKey> SplitKeys(QueueKey after, int parts)
+    {
+        lock (_indexLock)
+        {
+            return _index.SplitKeys(after, parts);
+        }
+    }
+
+    internal int IndexedQueues
+    {
+        get
+        {
+            lock (_indexLock)
+            {
+                return _index.Count;
+            }
         }
     }
 

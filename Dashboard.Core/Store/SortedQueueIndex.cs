@@ -105,6 +105,27 @@ internal sealed class SortedQueueIndex
         return copied;
     }
 
+    /// <summary>
+    /// Up to <paramref name="parts"/> - 1 keys after <paramref name="after"/>, ascending, that cut the
+    /// handles after it into ranges of about equal numbers of chunks (each key is a chunk's last).
+    /// </summary>
+    public List<QueueKey> SplitKeys(QueueKey after, int parts)
+    {
+        var keys = new List<QueueKey>(Math.Max(parts - 1, 0));
+        var first = FindChunk(after);
+        var chunks = _chunks.Count - first;
+        for (var part = 1; part < parts && chunks > 0; part++)
+        {
+            var chunk = _chunks[first + (int)((long)chunks * part / parts)];
+            var key = chunk.Last;
+            if (key.CompareTo(after) > 0 && (keys.Count == 0 || key.CompareTo(keys[^1]) > 0))
+            {
+                keys.Add(key);
+            }
+        }
+        return keys;
+    }
+
     /// <summary>Index of the first chunk whose last key is at least <paramref name="key"/>; Count when none.</summary>
     private int FindChunk(QueueKey key)
     {
@@ -112,8 +133,7 @@ internal sealed class SortedQueueIndex
         while (low <= high)
         {
             var middle = (low + high) >>> 1;
-            var chunk = _chunks[middle];
-            if (chunk.Items[chunk.Count - 1].Key.CompareTo(key) < 0)
+            if (_chunks[middle].Last.CompareTo(key) < 0)
             {
                 low = middle + 1;
             }
@@ -156,6 +176,9 @@ internal sealed class SortedQueueIndex
             return ~low;
         }
 
+        /// <summary>The key of the last handle, kept here so a search over chunks reads one object per step.</summary>
+        public QueueKey Last { get; private set; }
+
         public void InsertAt(int position, QueueHandle handle)
         {
             if (Count == Items.Length)
@@ -167,6 +190,7 @@ internal sealed class SortedQueueIndex
             Array.Copy(Items, position, Items, position + 1, Count - position);
             Items[position] = handle;
             Count++;
+            Last = Items[Count - 1].Key;
         }
 
         public void RemoveAt(int position)
@@ -174,6 +198,7 @@ internal sealed class SortedQueueIndex
             Count--;
             Array.Copy(Items, position + 1, Items, position, Count - position);
             Items[Count] = null!;
+            Last = Count > 0 ? Items[Count - 1].Key : default;
         }
 
         public Chunk SplitUpperHalf()
@@ -182,8 +207,10 @@ internal sealed class SortedQueueIndex
             var upper = new Chunk { Items = new QueueHandle[ChunkCapacity] };
             Array.Copy(Items, half, upper.Items, 0, Count - half);
             upper.Count = Count - half;
+            upper.Last = Last;
             Array.Clear(Items, half, Count - half);
             Count = half;
+            Last = Items[Count - 1].Key;
             return upper;
         }
     }
