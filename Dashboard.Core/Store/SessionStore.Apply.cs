@@ -273,7 +273,13 @@ public sealed partial class SessionStore
 
     private QueueHandle AddHandle(QueueKey key)
     {
-        var handle = new QueueHandle(key);
+        if (_spareHandles.Length == _nextSpare)
+        {
+            _spareHandles = QueueHandle.Block(HandleBlock);
+            _nextSpare = 0;
+        }
+        var handle = _spareHandles[_nextSpare].Assign(key);
+        _spareHandles[_nextSpare++] = null!;
         _handles.Add(key, handle);
         lock (_indexLock)
         {

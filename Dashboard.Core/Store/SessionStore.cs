@@ -26,6 +26,10 @@ public sealed partial class SessionStore
     // Guarded by _writeLock.
     private readonly Dictionary<QueueKey, QueueHandle> _handles = [];
     private readonly List<PendingRemoval> _pendingRemovals = [];
+    // Handles for new queues, allocated together (see QueueHandle).
+    private const int HandleBlock = 256;
+    private QueueHandle[] _spareHandles = [];
+    private int _nextSpare;
     private Dictionary<(QueueHandle, string?), long> _latestRemoval = [];
     private readonly List<SessionChange> _changes = [];
     private readonly List<QueueHandle> _written = [];
