@@ -78,8 +78,8 @@ internal static class Throughput
     {
         var config = GC.GetConfigurationVariables();
         string Get(string name) => config.TryGetValue(name, out var value) ? Convert.ToString(value, CultureInfo.InvariantCulture) ?? "" : "?";
-        return $"{(System.Runtime.GCSettings.IsServerGC ? "server" : "workstation")}, concurrent={Get("ConcurrentGCEnabled")}, " +
-            $"DATAS (GCDynamicAdaptationMode)={Get("GCDynamicAdaptationMode")}, heaps={Get("HeapCount")}, GCgen0size={Get("GCgen0size")}, " +
+        return $"{(System.Runtime.GCSettings.IsServerGC ? "server" : "workstation")}, concurrent={Get("ConcurrentGC")}, " +
+            $"DATAS (GCDynamicAdaptationMode)={Get("GCDynamicAdaptationMode")}, heaps={Get("HeapCount")}, " +
             $"GCGen0MaxBudget={Get("GCGen0MaxBudget")}, TieredPGO={(AppContext.GetData("System.Runtime.TieredPGO") ?? "default")}";
     }
 

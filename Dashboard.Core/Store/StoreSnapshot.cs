@@ -43,7 +43,10 @@ public sealed class StoreSnapshot : IDisposable
     /// <summary>Every queue in key order (mountpoint, then client id).</summary>
     public IEnumerable<QueueState> Queues() => Walk(_store.CopyHandlesAfter, topic: null, after: null, upTo: null);
 
-    /// <summary>The queues with keys after <paramref name="after"/> (all when null) up to and including <paramref name="upTo"/> (to the end when null), in key order.</summary>
+    /// <summary>
+    /// The queues with keys after <paramref name="after"/> (all when null) up to and including
+    /// <paramref name="upTo"/> (to the end when null), in key order.
+    /// </summary>
     internal IEnumerable<QueueState> Queues(QueueKey? after, QueueKey? upTo) => Walk(_store.CopyHandlesAfter, topic: null, after, upTo);
 
     /// <summary>
@@ -72,18 +75,27 @@ public sealed class StoreSnapshot : IDisposable
             {
                 yield break;
             }
-            for (var i = 0; i < count; i++)
+            var end = count;
+            if (upTo is { } last && buffer[count - 1].Key.CompareTo(last) > 0)
             {
-                var handle = buffer[i];
-                if (upTo is { } last && handle.Key.CompareTo(last) > 0)
+                // Keys ascend: the chunk's last key is past the range, so the range ends in this chunk.
+                end = 0;
+                while (end < count && buffer[end].Key.CompareTo(last) <= 0)
                 {
-                    yield break;
+                    end++;
                 }
+            }
+            for (var i = 0; i < end; i++)
+            {
                 // The topic index may still hold a queue that unsubscribed after this version was read.
-                if (handle.ReadAt(Version) is { } queue && (topic is null || SessionStore.FindTopic(queue.Subscriptions, topic) >= 0))
+                if (buffer[i].ReadAt(Version) is { } queue && (topic is null || SessionStore.FindTopic(queue.Subscriptions, topic) >= 0))
                 {
                     yield return queue;
                 }
+            }
+            if (end < count)
+            {
+                yield break;
             }
             after = buffer[count - 1].Key;
         }
