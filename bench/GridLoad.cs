@@ -117,6 +117,8 @@ internal static class GridLoad
                 await page.EvaluateAsync(WatchGrid);
             }
             writer.StartMeasuring();
+            // The same query in this process every 2 s: what one refresh's query costs under this load.
+            using var probe = new QueryProbe(store, Query);
             var latencies = new List<double>();
             var missed = 0;
             var loads = new List<string> { LoadAverage() };
@@ -163,6 +165,11 @@ internal static class GridLoad
             }
             var measured = writer.StopMeasuring();
             loads.Add(LoadAverage());
+            probe.Stop();
+            if (Environment.GetEnvironmentVariable("GRID_LOAD_DEBUG") is not null)
+            {
+                await pages[0].ScreenshotAsync(new() { Path = "/tmp/grid-load-end.png" });
+            }
 
             var refreshes = new List<double>();
             foreach (var page in pages)
@@ -178,6 +185,7 @@ internal static class GridLoad
             Console.WriteLine("|---:|---:|---:|---:|---:|---:|---|---|---|---|");
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"| {tabs} | {queues:N0} | {rate:N0} | {measured.Rate:N0} | {measured.LongestApplyMs:F1} | {measured.ApplyP99Ms:F2} | {P(sorted, 0.5):F0} / {P(sorted, 0.9):F0} / {P(sorted, 0.99):F0} / {(sorted.Length > 0 ? sorted[^1] : 0):F0} | {sorted.Length} ({missed}) | {string.Join(", ", refreshes.Select(r => r.ToString("F1", CultureInfo.InvariantCulture)))} | {string.Join(" → ", loads.Select(l => l.Split(' ')[0]))} |"));
+            Console.WriteLine($"the query alone (run here every 2 s during the measurement): {probe.Summary()}");
             Console.WriteLine($"writer: {measured.Applied:N0} changes in {measured.Seconds:F1} s, {measured.Calls:N0} Apply calls; GC during the run: {measured.Gcs}, pause {measured.GcPauseMs:N0} ms");
             return 0;
         }
@@ -303,6 +311,60 @@ internal static class GridLoad
         {
             _stop = true;
             _running?.Join();
+        }
+    }
+
+    /// <summary>Runs the tabs' query on its own thread every 2 s and keeps its durations.</summary>
+    private sealed class QueryProbe : IDisposable
+    {
+        private readonly List<double> _ms = [];
+        private readonly CancellationTokenSource _stop = new();
+        private readonly Task _task;
+
+        public QueryProbe(SessionStore store, string text)
+        {
+            var query = Dashboard.Core.Query.QueryParser.ParseText(text).Value;
+            _task = Task.Run(async () =>
+            {
+                while (!_stop.IsCancellationRequested)
+                {
+                    var started = Stopwatch.GetTimestamp();
+                    Dashboard.Core.Query.QueryEngine.Run(query, store);
+                    lock (_ms)
+                    {
+                        _ms.Add(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+                    }
+                    try
+                    {
+                        await Task.Delay(2000, _stop.Token);
+                    }
+                    catch (OperationCanceledException)
+                    {
+                    }
+                }
+            });
+        }
+
+        public void Stop()
+        {
+            _stop.Cancel();
+            _task.Wait();
+        }
+
+        public string Summary()
+        {
+            lock (_ms)
+            {
+                var sorted = _ms.Order().ToArray();
+                return sorted.Length == 0 ? "no runs" : string.Create(CultureInfo.InvariantCulture,
+                    $"{sorted.Length} runs, median {P(sorted, 0.5):F0} ms, best {sorted[0]:F0} ms, worst {sorted[^1]:F0} ms");
+            }
+        }
+
+        public void Dispose()
+        {
+            _stop.Cancel();
+            _stop.Dispose();
         }
     }
 
