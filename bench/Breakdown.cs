@@ -26,8 +26,8 @@ internal static class Breakdown
             GC.WaitForPendingFinalizers();
             GC.Collect();
             Console.WriteLine($"## {queues:N0} queues, median of {options.Reps} runs");
-            Console.WriteLine("| step | wall ms | CPU ms |");
-            Console.WriteLine("|---|---:|---:|");
+            Console.WriteLine("| step | wall ms (median, best) | CPU ms (median) | MB allocated per run |");
+            Console.WriteLine("|---|---:|---:|---:|");
             RegexScan(store, options.Reps);
             SharedTopicLookup(store, options.Reps);
             GC.KeepAlive(store);
@@ -111,7 +111,7 @@ internal static class Breakdown
         catch (RegexMatchTimeoutException)
         {
             // The backtracking engines' time bound: a busy machine can deschedule a scan past it.
-            Console.WriteLine($"| {name} | match timeout (100 ms) hit | – |");
+            Console.WriteLine($"| {name} | match timeout (100 ms) hit | – | – |");
         }
     }
 
@@ -120,6 +120,7 @@ internal static class Breakdown
         step();
         var times = new List<double>();
         var cpuTimes = new List<double>();
+        var allocated = GC.GetTotalAllocatedBytes(precise: true);
         for (var i = 0; i < reps; i++)
         {
             var cpuBefore = Environment.CpuUsage.TotalTime;
@@ -128,9 +129,10 @@ internal static class Breakdown
             times.Add(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
             cpuTimes.Add((Environment.CpuUsage.TotalTime - cpuBefore).TotalMilliseconds);
         }
+        var allocatedMb = (GC.GetTotalAllocatedBytes(precise: true) - allocated) / 1048576.0 / reps;
         times.Sort();
         cpuTimes.Sort();
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"| {name} | {times[times.Count / 2]:F2} (best {times[0]:F2}) | {cpuTimes[cpuTimes.Count / 2]:F2} |"));
+            $"| {name} | {times[times.Count / 2]:F2} (best {times[0]:F2}) | {cpuTimes[cpuTimes.Count / 2]:F2} | {allocatedMb:F1} |"));
     }
 }

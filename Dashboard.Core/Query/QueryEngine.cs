@@ -90,6 +90,7 @@ public static class QueryEngine
         private readonly Func<SessionRow, object?>[] _readers;
         private readonly Func<SessionRow, bool>[] _queueFilters, _sessionFilters, _subscriptionFilters, _messageFilters;
         private readonly Func<string?, bool>[] _topicTests;
+        private readonly TextMatcher? _topicRegex;
         private readonly bool _perSession, _perSubscription, _perMessage;
 
         public QueryPlan(SessionQuery query, ScanSettings? settings = null)
@@ -108,6 +109,9 @@ public static class QueryEngine
             _sessionFilters = For(FieldGroup.QueueState, FieldGroup.Connection);
             // Topic filters test the subscription's topic before its row is built (most fail).
             _topicTests = [.. filters.Where(f => IsTopic(f.Field)).Select(f => FilterCompiler.CompileTopic(f.Filter))];
+            _topicRegex = filters.Where(f => IsTopic(f.Field)).ToArray() is [{ Filter.Kind: FilterKind.Regex } only]
+                ? SafeRegex.CompileMatcher(only.Filter.Value).Value
+                : null;
             _subscriptionFilters = [.. filters.Where(f => f.Field.Group == FieldGroup.Subscription && !IsTopic(f.Field))
                 .Select(f => FilterCompiler.Compile(f.Field, f.Filter))];
             _messageFilters = For(FieldGroup.Message);
@@ -323,6 +327,12 @@ public static class QueryEngine
         /// <summary>Adds the queue's rows; false once a row beyond the limit shows the result was cut.</summary>
         private bool ExpandQueue(string node, QueueState queue, List<object?[]> rows, ref int budget)
         {
+            if (_topicTests.Length > 0 && !AnyTopicPasses(queue.Subscriptions))
+            {
+                // Every row of a query with a topic filter is a subscription whose topic passes it: a
+                // queue with none gives no row, so most queues of a full scan end here, no row built.
+                return true;
+            }
             var row = new SessionRow(node, queue, null, null, null);
             if (!All(_queueFilters, row))
             {
@@ -384,6 +394,30 @@ public static class QueryEngine
                 }
             }
             return true;
+        }
+
+        private bool AnyTopicPasses(System.Collections.Immutable.ImmutableArray<Subscription> subscriptions)
+        {
+            if (_topicRegex is { } regex)
+            {
+                // The usual case, one regex on topics: called directly, not through a delegate per topic.
+                foreach (var subscription in subscriptions)
+                {
+                    if (subscription.Topic is { } topic && regex.IsMatchShared(topic))
+                    {
+                        return true;
+                    }
+                }
+                return false;
+            }
+            foreach (var subscription in subscriptions)
+            {
+                if (TopicPasses(subscription.Topic))
+                {
+                    return true;
+                }
+            }
+            return false;
         }
 
         private bool TopicPasses(string? topic)

@@ -17,20 +17,23 @@ internal sealed class RequiredLiterals
     /// <summary>Literals of a pattern that gives none: every value passes.</summary>
     public static RequiredLiterals None { get; } = new("", []);
 
+    // An array, not the interface, where it is tested: a foreach over IReadOnlyList allocates an enumerator per value.
+    private readonly string[] _inner;
+
     private RequiredLiterals(string prefix, string[] inner)
     {
         Prefix = prefix;
-        Inner = inner;
+        _inner = inner;
     }
 
     /// <summary>What every match starts with (the pattern is anchored with <c>^</c>); empty when nothing is known.</summary>
     public string Prefix { get; }
 
     /// <summary>Text every match contains somewhere after <see cref="Prefix"/>, longest first.</summary>
-    public IReadOnlyList<string> Inner { get; }
+    public IReadOnlyList<string> Inner => _inner;
 
     /// <summary>Whether any value is refused before the regex runs.</summary>
-    public bool Filters => Prefix.Length > 0 || Inner.Count > 0;
+    public bool Filters => Prefix.Length > 0 || _inner.Length > 0;
 
     /// <summary>False when <paramref name="text"/> cannot match the pattern; true when it may.</summary>
     public bool Allows(string text)
@@ -40,7 +43,7 @@ internal sealed class RequiredLiterals
             return false;
         }
         var rest = text.AsSpan(Prefix.Length);
-        foreach (var literal in Inner)
+        foreach (var literal in _inner)
         {
             if (rest.IndexOf(literal, StringComparison.Ordinal) < 0)
             {

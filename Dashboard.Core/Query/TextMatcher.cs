@@ -22,10 +22,15 @@ internal sealed class TextMatcher
     private readonly string?[] _matched = new string?[CacheSlots];
     private readonly string?[] _unmatched = new string?[CacheSlots];
 
+    // A Regex keeps one matching engine for reuse; threads matching at the same time (a scan split
+    // across cores) would each build a new one per value. Each thread gets an instance of its own.
+    private readonly ThreadLocal<Regex> _perThread;
+
     public TextMatcher(Regex regex)
     {
         Regex = regex;
         Literals = RequiredLiterals.Of(regex.ToString());
+        _perThread = new ThreadLocal<Regex>(() => new Regex(regex.ToString(), regex.Options));
     }
 
     /// <summary>The compiled pattern (non-backtracking: linear in the value's length).</summary>
@@ -35,7 +40,7 @@ internal sealed class TextMatcher
     public RequiredLiterals Literals { get; }
 
     /// <summary>Whether the pattern matches somewhere in <paramref name="text"/>; exactly <c>Regex.IsMatch</c>.</summary>
-    public bool IsMatch(string text) => Literals.Allows(text) && Regex.IsMatch(text);
+    public bool IsMatch(string text) => Literals.Allows(text) && _perThread.Value!.IsMatch(text);
 
     /// <summary>
     /// <see cref="IsMatch"/> with the answer cached by string object: for values the store shares
@@ -56,7 +61,7 @@ internal sealed class TextMatcher
         {
             return false;
         }
-        var matched = Regex.IsMatch(text);
+        var matched = _perThread.Value!.IsMatch(text);
         Volatile.Write(ref (matched ? _matched : _unmatched)[slot], text);
         return matched;
     }

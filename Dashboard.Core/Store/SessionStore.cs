@@ -123,7 +123,9 @@ public sealed partial class SessionStore
             if (_pendingRemovals.Count > 0 || _written.Count > 0)
             {
                 var oldestReader = OldestReaderVersion();
-                if (_pendingRemovals.Count > 0)
+                // Removals are listed in version order: while the oldest is still visible to an open
+                // snapshot there is nothing to do (a long scan would otherwise make every batch re-read them all).
+                if (_pendingRemovals.Count > 0 && _pendingRemovals[0].Version <= oldestReader)
                 {
                     PurgeRemovals(oldestReader);
                 }
