@@ -157,11 +157,11 @@ public sealed partial class SessionStore
         }
     }
 
-    internal int CopyHandlesAfter(QueueKey? after, Span<QueueHandle> destination)
+    internal int CopyHandlesAfter(QueueKey? after, Span<QueueHandle> destination, IndexCursor? cursor = null)
     {
         lock (_indexLock)
         {
-            return _index.CopyAfter(after, destination);
+            return _index.CopyAfter(after, destination, cursor);
         }
     }
 
@@ -184,11 +184,11 @@ public sealed partial class SessionStore
         }
     }
 
-    internal int CopyTopicHandlesAfter(string topic, QueueKey? after, Span<QueueHandle> destination)
+    internal int CopyTopicHandlesAfter(string topic, QueueKey? after, Span<QueueHandle> destination, IndexCursor? cursor = null)
     {
         lock (_indexLock)
         {
-            return _topics.CopyAfter(topic, after, destination);
+            return _topics.CopyAfter(topic, after, destination, cursor);
         }
     }
 

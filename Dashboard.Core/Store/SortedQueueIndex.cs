@@ -14,6 +14,9 @@ internal sealed class SortedQueueIndex
 
     private readonly List<Chunk> _chunks = [];
 
+    // Changes whenever a handle is inserted or removed, so a cursor knows its position still holds.
+    private int _stamp;
+
     public int Count { get; private set; }
 
     public QueueHandle? Find(QueueKey key)
@@ -30,6 +33,7 @@ internal sealed class SortedQueueIndex
 
     public void Insert(QueueHandle handle)
     {
+        _stamp++;
         if (_chunks.Count == 0)
         {
             var first = new Chunk();
@@ -55,6 +59,7 @@ internal sealed class SortedQueueIndex
 
     public bool Remove(QueueKey key)
     {
+        _stamp++;
         var chunkIndex = FindChunk(key);
         if (chunkIndex == _chunks.Count)
         {
@@ -77,12 +82,19 @@ internal sealed class SortedQueueIndex
 
     /// <summary>
     /// Copies handles in key order, starting after <paramref name="after"/> (or at the first when null),
-    /// into <paramref name="destination"/>; returns how many were copied (0 at the end).
+    /// into <paramref name="destination"/>; returns how many were copied (0 at the end). With a
+    /// <paramref name="cursor"/> from the previous call of the same walk, and the index unchanged since,
+    /// the copy continues where that one stopped instead of searching for the key again: the two binary
+    /// searches touch a dozen cold objects, a large share of a full scan's time under the index lock.
     /// </summary>
-    public int CopyAfter(QueueKey? after, Span<QueueHandle> destination)
+    public int CopyAfter(QueueKey? after, Span<QueueHandle> destination, IndexCursor? cursor = null)
     {
         int chunkIndex = 0, position = 0;
-        if (after is { } key)
+        if (cursor is not null && ReferenceEquals(cursor.Index, this) && cursor.Stamp == _stamp)
+        {
+            (chunkIndex, position) = (cursor.Chunk, cursor.Position);
+        }
+        else if (after is { } key)
         {
             chunkIndex = FindChunk(key);
             if (chunkIndex == _chunks.Count)
@@ -99,8 +111,16 @@ internal sealed class SortedQueueIndex
             var take = Math.Min(chunk.Count - position, destination.Length - copied);
             chunk.Items.AsSpan(position, take).CopyTo(destination[copied..]);
             copied += take;
-            chunkIndex++;
-            position = 0;
+            position += take;
+            if (position == chunk.Count)
+            {
+                chunkIndex++;
+                position = 0;
+            }
+        }
+        if (cursor is not null)
+        {
+            (cursor.Index, cursor.Stamp, cursor.Chunk, cursor.Position) = (this, _stamp, chunkIndex, position);
         }
         return copied;
     }
@@ -214,4 +234,13 @@ internal sealed class SortedQueueIndex
             return upper;
         }
     }
+}
+
+/// <summary>Where a walk of a <see cref="SortedQueueIndex"/> stopped (see <see cref="SortedQueueIndex.CopyAfter"/>).</summary>
+internal sealed class IndexCursor
+{
+    public SortedQueueIndex? Index;
+    public int Stamp;
+    public int Chunk;
+    public int Position;
 }

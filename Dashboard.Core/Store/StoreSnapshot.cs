@@ -60,17 +60,18 @@ public sealed class StoreSnapshot : IDisposable
 
     /// <summary>The queues subscribed with exactly this topic filter, in key order.</summary>
     public IEnumerable<QueueState> QueuesWithTopic(string topic) =>
-        Walk((after, destination) => _store.CopyTopicHandlesAfter(topic, after, destination), topic, after: null, upTo: null);
+        Walk((after, destination, cursor) => _store.CopyTopicHandlesAfter(topic, after, destination, cursor), topic, after: null, upTo: null);
 
-    private delegate int CopyAfter(QueueKey? after, Span<QueueHandle> destination);
+    private delegate int CopyAfter(QueueKey? after, Span<QueueHandle> destination, IndexCursor cursor);
 
     /// <summary>Reads an index a chunk at a time (a short lock each), seeing each queue as of this version.</summary>
     private IEnumerable<QueueState> Walk(CopyAfter copy, string? topic, QueueKey? after, QueueKey? upTo)
     {
         var buffer = new QueueHandle[ChunkSize];
+        var cursor = new IndexCursor();
         while (true)
         {
-            var count = copy(after, buffer);
+            var count = copy(after, buffer, cursor);
             if (count == 0)
             {
                 yield break;

@@ -90,7 +90,7 @@ internal sealed class TopicIndex
     }
 
     /// <summary>Copies this topic's handles in key order after <paramref name="after"/>; returns how many.</summary>
-    public int CopyAfter(string topic, QueueKey? after, Span<QueueHandle> destination)
+    public int CopyAfter(string topic, QueueKey? after, Span<QueueHandle> destination, IndexCursor? cursor = null)
     {
         if (!_byTopic.TryGetValue(topic, out var existing))
         {
@@ -98,7 +98,7 @@ internal sealed class TopicIndex
         }
         if (existing is Shared shared)
         {
-            return shared.Subscribers.CopyAfter(after, destination);
+            return shared.Subscribers.CopyAfter(after, destination, cursor);
         }
         var single = (QueueHandle)existing;
         if (after is { } key && single.Key.CompareTo(key) <= 0)
