@@ -19,6 +19,8 @@ internal static class GridRefresh
         ("regex on client_id (limit 100)", "--client_id=~^client-9", null),
         ("every session (--limit=100000), sorted by client_id", "--limit=100000", "client_id"),
         ("every subscription (--topic --limit=300000), sorted by topic", "--client_id --topic --limit=300000", "topic"),
+        // The full scan of grid-load's tabs (issue 14): every subscription tested, 2% match.
+        ("regex over every topic (--topic=~^devices/\\d*42/ --client_id --topic --limit=100000)", @"--topic=~^devices/\d*42/ --client_id --topic --limit=100000", null),
     ];
 
     public static int Run(IReadOnlyList<string> args)

@@ -10,16 +10,28 @@ namespace Dashboard.Bench;
 /// </summary>
 internal static class Throughput
 {
-    private const int SteadyEvents = 1_000_000;
+    private static int SteadyEvents = 1_000_000;
 
     public static int Run(IReadOnlyList<string> args)
     {
-        var options = Options.Parse(args);
+        // --modes=batch-listener (what the app does: batches, with listeners) runs that mode only.
+        // --steady=N applies N steady-mix events per run (default 1M): more runs through more collections.
+        var only = args.FirstOrDefault(a => a.StartsWith("--modes=", StringComparison.Ordinal))?["--modes=".Length..];
+        if (args.FirstOrDefault(a => a.StartsWith("--steady=", StringComparison.Ordinal)) is { } steady)
+        {
+            SteadyEvents = int.Parse(steady["--steady=".Length..].Replace("_", "", StringComparison.Ordinal), CultureInfo.InvariantCulture);
+        }
+        var options = Options.Parse([.. args.Where(a => !a.StartsWith("--modes=", StringComparison.Ordinal) && !a.StartsWith("--steady=", StringComparison.Ordinal))]);
+        if (only is not null)
+        {
+            Modes = [.. AllModes.Where(m => only.Split(',').Contains(Name(m)))];
+        }
         Console.WriteLine($"Throughput, {options.Reps} runs each; best and median of runs. Batches of {Workload.BatchSize}.");
+        Console.WriteLine($"GC: {GcSettings()}");
         Console.WriteLine("(ev/s = events per wall-clock second; per CPU-s = events per second of this process's CPU time,");
         Console.WriteLine(" GC threads included, which the other engineers' load on the two cores disturbs far less.)");
-        Console.WriteLine("| scenario | N queues | events | apply | listener | best ev/s | median ev/s | median ev per CPU-s | alloc B/event | gen0/1/2 GCs (median run) | GC pause % (median run) |");
-        Console.WriteLine("|---|---:|---:|---|---|---:|---:|---:|---:|---|---:|");
+        Console.WriteLine("| scenario | N queues | events | apply | listener | best ev/s | median ev/s | median ev per CPU-s | alloc B/event | gen0/1/2 GCs (median run) | GC pause % (median run) | longest pause ms (median run) |");
+        Console.WriteLine("|---|---:|---:|---|---|---:|---:|---:|---:|---|---:|---:|");
         WarmUp();
         foreach (var queues in options.Queues)
         {
@@ -55,7 +67,21 @@ internal static class Throughput
         }
     }
 
-    private static readonly (int Batch, bool Listener)[] Modes = [(1, false), (Workload.BatchSize, false), (1, true), (Workload.BatchSize, true)];
+    private static readonly (int Batch, bool Listener)[] AllModes = [(1, false), (Workload.BatchSize, false), (1, true), (Workload.BatchSize, true)];
+
+    private static (int Batch, bool Listener)[] Modes = AllModes;
+
+    private static string Name((int Batch, bool Listener) mode) => (mode.Batch == 1 ? "single" : "batch") + (mode.Listener ? "-listener" : "");
+
+    /// <summary>The GC this process runs with: server or workstation, concurrent, DATAS, gen0 size, heaps.</summary>
+    internal static string GcSettings()
+    {
+        var config = GC.GetConfigurationVariables();
+        string Get(string name) => config.TryGetValue(name, out var value) ? Convert.ToString(value, CultureInfo.InvariantCulture) ?? "" : "?";
+        return $"{(System.Runtime.GCSettings.IsServerGC ? "server" : "workstation")}, concurrent={Get("ConcurrentGC")}, " +
+            $"DATAS (GCDynamicAdaptationMode)={Get("GCDynamicAdaptationMode")}, heaps={Get("HeapCount")}, " +
+            $"GCGen0MaxBudget={Get("GCGen0MaxBudget")}, TieredPGO={(AppContext.GetData("System.Runtime.TieredPGO") ?? "default")}";
+    }
 
     private static List<Sample> Repeat(int reps, Func<Sample> run)
     {
@@ -78,6 +104,9 @@ internal static class Throughput
         var allocatedBefore = GC.GetTotalAllocatedBytes(precise: true);
         var cpuBefore = Environment.CpuUsage.TotalTime;
         var pausedBefore = GC.GetTotalPauseDuration();
+        var longest = 0.0;
+        var lastGc = GC.GetGCMemoryInfo(GCKind.Any).Index;
+        var gcCount = GC.CollectionCount(0);
         var started = Stopwatch.GetTimestamp();
         if (batch == 1)
         {
@@ -91,6 +120,17 @@ internal static class Throughput
             for (var i = 0; i < events.Length; i += batch)
             {
                 store.Apply(events.AsSpan(i, Math.Min(batch, events.Length - i)));
+                if (GC.CollectionCount(0) is var count && count != gcCount)
+                {
+                    // A collection happened during this batch: note its pause (the app's worst stall).
+                    gcCount = count;
+                    var info = GC.GetGCMemoryInfo(GCKind.Any);
+                    if (info.Index != lastGc)
+                    {
+                        lastGc = info.Index;
+                        longest = Math.Max(longest, info.PauseDurations[0].TotalMilliseconds + info.PauseDurations[1].TotalMilliseconds);
+                    }
+                }
             }
         }
         var elapsed = Stopwatch.GetElapsedTime(started);
@@ -98,7 +138,7 @@ internal static class Throughput
         var paused = GC.GetTotalPauseDuration() - pausedBefore;
         var allocated = GC.GetTotalAllocatedBytes(precise: true) - allocatedBefore;
         var gcs = $"{GC.CollectionCount(0) - gcBefore.Item1}/{GC.CollectionCount(1) - gcBefore.Item2}/{GC.CollectionCount(2) - gcBefore.Item3}";
-        return new Sample(events.Length / elapsed.TotalSeconds, events.Length / cpu.TotalSeconds, (double)allocated / events.Length, gcs, paused / elapsed);
+        return new Sample(events.Length / elapsed.TotalSeconds, events.Length / cpu.TotalSeconds, (double)allocated / events.Length, gcs, paused / elapsed, longest);
     }
 
     private static void Report(string scenario, int queues, int events, int batch, bool listener, List<Sample> runs)
@@ -107,8 +147,8 @@ internal static class Throughput
         var median = sorted[sorted.Count / 2];
         var apply = batch == 1 ? "single" : $"batch {batch}";
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"| {scenario} | {queues:N0} | {events:N0} | {apply} | {(listener ? "1 (counts)" : "none")} | {sorted[0].EventsPerSecond:N0} | {median.EventsPerSecond:N0} | {runs.Select(r => r.EventsPerCpuSecond).Order().ElementAt(runs.Count / 2):N0} | {median.AllocatedPerEvent:N0} | {median.Gcs} | {median.PausedShare:P0} |"));
+            $"| {scenario} | {queues:N0} | {events:N0} | {apply} | {(listener ? "1 (counts)" : "none")} | {sorted[0].EventsPerSecond:N0} | {median.EventsPerSecond:N0} | {runs.Select(r => r.EventsPerCpuSecond).Order().ElementAt(runs.Count / 2):N0} | {median.AllocatedPerEvent:N0} | {median.Gcs} | {median.PausedShare:P0} | {median.LongestPause:N0} |"));
     }
 
-    private sealed record Sample(double EventsPerSecond, double EventsPerCpuSecond, double AllocatedPerEvent, string Gcs, double PausedShare);
+    private sealed record Sample(double EventsPerSecond, double EventsPerCpuSecond, double AllocatedPerEvent, string Gcs, double PausedShare, double LongestPause);
 }

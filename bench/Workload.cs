@@ -42,8 +42,15 @@ internal static class Workload
     /// <summary>Builds a store of <paramref name="clients"/> online queues, applying events in batches without keeping them.</summary>
     public static SessionStore Build(int clients, int subscriptions = 3, int batchSize = BatchSize)
     {
-        ArgumentOutOfRangeException.ThrowIfGreaterThan(subscriptions, 3);
         var store = new SessionStore(Node);
+        Fill(store, clients, subscriptions, batchSize);
+        return store;
+    }
+
+    /// <summary>Adds <paramref name="clients"/> online queues to an existing store (the app's, in <c>grid-load</c>).</summary>
+    public static void Fill(SessionStore store, int clients, int subscriptions = 3, int batchSize = BatchSize)
+    {
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(subscriptions, 3);
         var perClient = 1 + subscriptions;
         var batch = new StoreEvent[Math.Max(1, batchSize / perClient) * perClient];
         var count = 0;
@@ -57,7 +64,6 @@ internal static class Workload
             }
         }
         Apply(store, batch.AsSpan(0, count), batchSize);
-        return store;
     }
 
     private static void Apply(SessionStore store, ReadOnlySpan<StoreEvent> events, int batchSize)

@@ -32,19 +32,37 @@ internal static class FilterCompiler
         };
     }
 
+    /// <summary>
+    /// A test of a subscription's topic for a <c>topic</c> filter that <see cref="Validate"/> accepted:
+    /// what <see cref="Compile"/> gives on the subscription's row, without building the row. A topic
+    /// is the text the store shares between its subscribers, so a regex answer is cached per string.
+    /// </summary>
+    public static Func<string?, bool> CompileTopic(FieldFilter filter)
+    {
+        if (filter.Kind == FilterKind.Regex)
+        {
+            var matcher = SafeRegex.CompileMatcher(filter.Value).Value;
+            return topic => topic is not null && matcher.IsMatchShared(topic);
+        }
+        var text = filter.Value;
+        return text == Undefined
+            ? topic => topic is null || topic == text
+            : topic => topic is not null && topic == text;
+    }
+
     /// <summary>A predicate for a filter that <see cref="Validate"/> accepted.</summary>
     public static Func<SessionRow, bool> Compile(SessionField field, FieldFilter filter)
     {
         var read = FieldCatalog.Getter(field);
         if (filter.Kind == FilterKind.Regex)
         {
-            var regex = SafeRegex.Compile(filter.Value).Value;
+            var matcher = SafeRegex.CompileMatcher(filter.Value).Value;
             if (field.Type == FieldType.Text)
             {
-                return row => read(row) is string text && regex.IsMatch(text);
+                return row => read(row) is string text && matcher.IsMatch(text);
             }
             // Other types match against the text the table shows for them.
-            return row => read(row) is { } value && regex.IsMatch(ValueText.Plain(value));
+            return row => read(row) is { } value && matcher.IsMatch(ValueText.Plain(value));
         }
         var isUndefined = filter.Value == Undefined;
         switch (field.Type)

@@ -5,7 +5,8 @@ namespace Dashboard.Core.Query;
 
 /// <summary>
 /// Compiles filter patterns with .NET's non-backtracking engine, whose matching time is linear in the
-/// input: no pattern can stall the node (spec §2). Compiled patterns are cached, as queries repeat.
+/// input: no pattern can stall the node (spec §2). Compiled patterns are cached, as queries repeat
+/// (a live grid re-runs its query four times a second), with the <see cref="TextMatcher"/> scans use.
 /// </summary>
 public static class SafeRegex
 {
@@ -13,36 +14,43 @@ public static class SafeRegex
     public const int MaxPatternLength = 1000;
 
     private const int CacheSize = 256;
-    private static readonly ConcurrentDictionary<string, Regex> Cache = new(StringComparer.Ordinal);
+    private static readonly ConcurrentDictionary<string, TextMatcher> Cache = new(StringComparer.Ordinal);
 
     /// <summary>Compiles a pattern, or says plainly why it cannot be used.</summary>
     public static Result<Regex> Compile(string pattern)
     {
+        var matcher = CompileMatcher(pattern);
+        return matcher.IsSuccess ? Result<Regex>.Ok(matcher.Value.Regex) : Result<Regex>.Fail(matcher.Error!);
+    }
+
+    /// <summary>The pattern with its literal prefilter and per-value cache, as a scan tests values with it.</summary>
+    internal static Result<TextMatcher> CompileMatcher(string pattern)
+    {
         if (Cache.TryGetValue(pattern, out var cached))
         {
-            return Result<Regex>.Ok(cached);
+            return Result<TextMatcher>.Ok(cached);
         }
         if (pattern.Length > MaxPatternLength)
         {
-            return Result<Regex>.Fail($"Regular expression is too long ({pattern.Length} characters; at most {MaxPatternLength})");
+            return Result<TextMatcher>.Fail($"Regular expression is too long ({pattern.Length} characters; at most {MaxPatternLength})");
         }
         try
         {
-            var regex = new Regex(pattern, RegexOptions.NonBacktracking | RegexOptions.CultureInvariant);
+            var matcher = new TextMatcher(new Regex(pattern, RegexOptions.NonBacktracking | RegexOptions.CultureInvariant));
             if (Cache.Count >= CacheSize)
             {
                 Cache.Clear();
             }
-            Cache[pattern] = regex;
-            return Result<Regex>.Ok(regex);
+            Cache[pattern] = matcher;
+            return Result<TextMatcher>.Ok(matcher);
         }
         catch (RegexParseException exception)
         {
-            return Result<Regex>.Fail($"Invalid regular expression \"{pattern}\": {Reason(exception)}");
+            return Result<TextMatcher>.Fail($"Invalid regular expression \"{pattern}\": {Reason(exception)}");
         }
         catch (NotSupportedException)
         {
-            return Result<Regex>.Fail(
+            return Result<TextMatcher>.Fail(
                 $"Invalid regular expression \"{pattern}\": backreferences, lookarounds, atomic groups and conditionals are not supported (the engine must run in linear time)");
         }
     }

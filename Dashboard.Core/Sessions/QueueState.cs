@@ -8,6 +8,10 @@ namespace Dashboard.Core.Sessions;
 /// </summary>
 public sealed class QueueState
 {
+    // What rarely changes over a queue's life, shared by its successive states: a state written per
+    // event then costs 80 bytes instead of 128 (docs/store.md, "Memory and garbage per event").
+    private readonly QueueInfo _info;
+
     /// <summary>Creates a queue state.</summary>
     public QueueState(
         QueueKey key,
@@ -24,31 +28,39 @@ public sealed class QueueState
         string? queuePid = null,
         long unlistedMessages = 0,
         ConnectHistory? connects = null)
+        : this(new QueueInfo(key, queueId, startedAt, queuePid, unlistedMessages, droppedMessages, connects), cleanSession, stateName,
+            sessions, subscriptions, messages, version, node)
     {
-        Connects = connects;
-        UnlistedMessages = unlistedMessages;
-        Node = node;
-        QueuePid = queuePid;
-        DroppedMessages = droppedMessages;
-        Key = key;
-        QueueId = queueId;
-        StartedAt = startedAt;
+    }
+
+    private QueueState(
+        QueueInfo info,
+        bool cleanSession,
+        QueueStateName stateName,
+        ImmutableArray<AttachedSession> sessions,
+        ImmutableArray<Subscription> subscriptions,
+        ImmutableArray<QueuedMessage> messages,
+        long version,
+        string? node)
+    {
+        _info = info;
         CleanSession = cleanSession;
         StateName = stateName;
         Sessions = sessions;
         Subscriptions = subscriptions;
         Messages = messages;
         Version = version;
+        Node = node;
     }
 
     /// <summary>Mountpoint and client id.</summary>
-    public QueueKey Key { get; }
+    public QueueKey Key => _info.Key;
 
     /// <summary>Opaque per-queue id, shown as <c>queue_pid</c>.</summary>
-    public long QueueId { get; }
+    public long QueueId => _info.QueueId;
 
     /// <summary>When the queue was created, Unix epoch milliseconds.</summary>
-    public long StartedAt { get; }
+    public long StartedAt => _info.StartedAt;
 
     /// <summary>Whether the session ends with the connection (MQTT 5: session expiry 0).</summary>
     public bool CleanSession { get; }
@@ -69,28 +81,28 @@ public sealed class QueueState
     /// Messages a mirrored broker counts but whose details were not read (docs/vernemq.md: reading
     /// them costs VerneMQ a walk of every queue); 0 for the store's own queues.
     /// </summary>
-    public long UnlistedMessages { get; }
+    public long UnlistedMessages => _info.UnlistedMessages;
 
     /// <summary>Every message waiting, listed or only counted.</summary>
-    public long MessageCount => Messages.Length + UnlistedMessages;
+    public long MessageCount => Messages.Length + _info.UnlistedMessages;
 
     /// <summary>Messages dropped because the queue was full, since the queue was created.</summary>
-    public long DroppedMessages { get; }
+    public long DroppedMessages => _info.DroppedMessages;
 
     /// <summary>
     /// The node holding the queue when it is mirrored from a cluster (docs/vernemq.md); null for the
-    /// store's own node.
+    /// store's own node. Kept in the state itself: a scan reads it for every queue.
     /// </summary>
     public string? Node { get; }
 
     /// <summary>The queue's pid as the mirrored broker wrote it; null when the store made the queue.</summary>
-    public string? QueuePid { get; }
+    public string? QueuePid => _info.QueuePid;
 
     /// <summary>The store version at which this state was written.</summary>
     public long Version { get; }
 
     /// <summary>The client's recent connects (docs/operator-tools.md); null before its first.</summary>
-    public ConnectHistory? Connects { get; }
+    public ConnectHistory? Connects => _info.Connects;
 
     /// <summary>Connects within the flapping window now.</summary>
     public int Reconnects => Connects?.Reconnects ?? 0;
@@ -117,16 +129,23 @@ public sealed class QueueState
         ImmutableArray<Subscription>? subscriptions = null,
         ImmutableArray<QueuedMessage>? messages = null,
         bool? cleanSession = null,
-        long droppedMore = 0) =>
-        new(Key, QueueId, StartedAt, cleanSession ?? CleanSession,
+        long droppedMore = 0,
+        ConnectHistory? connects = null) =>
+        new(droppedMore == 0 && connects is null
+                ? _info
+                : _info with { DroppedMessages = _info.DroppedMessages + droppedMore, Connects = connects ?? _info.Connects },
+            cleanSession ?? CleanSession,
             stateName ?? StateName,
             sessions ?? Sessions,
             subscriptions ?? Subscriptions,
             messages ?? Messages,
             version,
-            DroppedMessages + droppedMore,
-            Node,
-            QueuePid,
-            UnlistedMessages,
-            Connects);
+            Node);
+
+    /// <summary>
+    /// The queue's fields that change rarely: set when it is created (or mirrored), when the
+    /// full-queue policy drops a message, and when the client connects.
+    /// </summary>
+    private sealed record QueueInfo(QueueKey Key, long QueueId, long StartedAt, string? QueuePid, long UnlistedMessages, long DroppedMessages,
+        ConnectHistory? Connects);
 }

@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using System.Runtime.InteropServices;
 using Dashboard.Core.Sessions;
 
 namespace Dashboard.Core.Store;
@@ -85,9 +86,12 @@ public sealed partial class SessionStore
             Emit(ChangeKind.Online, handle);
             return;
         }
-        var online = new QueueState(current.Key, current.QueueId, current.StartedAt, connected.CleanSession,
-            QueueStateName.Online, Single(session), current.Subscriptions, current.Messages, ++_writeVersion, current.DroppedMessages,
-            connects: connects);
+        // The same fields either way; the first shares the queue's unchanging ones with the state it replaces.
+        var online = current is { Node: null, QueuePid: null, UnlistedMessages: 0 }
+            ? current.With(++_writeVersion, QueueStateName.Online, Single(session), cleanSession: connected.CleanSession, connects: connects)
+            : new QueueState(current.Key, current.QueueId, current.StartedAt, connected.CleanSession,
+                QueueStateName.Online, Single(session), current.Subscriptions, current.Messages, ++_writeVersion, current.DroppedMessages,
+                connects: connects);
         Write(handle!, online, oldestReader);
         Emit(ChangeKind.Online, handle!);
     }
@@ -114,20 +118,22 @@ public sealed partial class SessionStore
             ? NextConnects(mirrored.Key, current, sessions[0].StartedAt > 0 ? Math.Min(sessions[0].StartedAt, _time.GetUtcNow().ToUnixTimeMilliseconds()) : _time.GetUtcNow().ToUnixTimeMilliseconds())
             : current?.Connects;
         handle ??= AddHandle(mirrored.Key);
+        var before = current?.Subscriptions ?? [];
+        var held = new Subscription[subscriptions.Length];
+        lock (_indexLock)
+        {
+            for (var i = 0; i < held.Length; i++)
+            {
+                // Kept as it was when unchanged; otherwise indexed, and shared with other subscribers.
+                var subscription = subscriptions[i];
+                var position = FindTopic(before, subscription.Topic);
+                held[i] = position >= 0 && before[position] == subscription ? before[position] : _topics.Add(subscription, handle);
+            }
+        }
+        subscriptions = ImmutableCollectionsMarshal.AsImmutableArray(held);
         var state = new QueueState(mirrored.Key, current?.QueueId ?? ++_nextId, queue.StartedAt, queue.CleanSession,
             stateName, sessions, subscriptions, messages, ++_writeVersion, current?.DroppedMessages ?? 0, queue.Node, queue.QueuePid,
             queue.UnlistedMessages, connects);
-        var before = current?.Subscriptions ?? [];
-        lock (_indexLock)
-        {
-            foreach (var subscription in subscriptions)
-            {
-                if (FindTopic(before, subscription.Topic) < 0)
-                {
-                    _topics.Add(subscription.Topic, handle);
-                }
-            }
-        }
         Write(handle, state, oldestReader);
         foreach (var old in before)
         {
@@ -220,22 +226,16 @@ public sealed partial class SessionStore
     {
         var subscriptions = current.Subscriptions;
         var position = FindTopic(subscriptions, subscription.Topic);
-        if (position >= 0)
+        if (position >= 0 && subscriptions[position] == subscription)
         {
-            if (subscriptions[position] == subscription)
-            {
-                return;
-            }
-            subscriptions = subscriptions.SetItem(position, subscription);
+            return;
         }
-        else
+        lock (_indexLock)
         {
-            subscriptions = subscriptions.Insert(~position, subscription);
-            lock (_indexLock)
-            {
-                _topics.Add(subscription.Topic, handle);
-            }
+            // The queue holds the subscription other subscribers of the topic share, when equal.
+            subscription = _topics.Add(subscription, handle);
         }
+        subscriptions = position >= 0 ? subscriptions.SetItem(position, subscription) : subscriptions.Insert(~position, subscription);
         Write(handle, current.With(++_writeVersion, subscriptions: subscriptions), oldestReader);
         Emit(ChangeKind.Subscribed, handle, subscription.Topic);
     }
@@ -319,7 +319,13 @@ public sealed partial class SessionStore
 
     private QueueHandle AddHandle(QueueKey key)
     {
-        var handle = new QueueHandle(key);
+        if (_spareHandles.Length == _nextSpare)
+        {
+            _spareHandles = QueueHandle.Block(HandleBlock);
+            _nextSpare = 0;
+        }
+        var handle = _spareHandles[_nextSpare].Assign(key);
+        _spareHandles[_nextSpare++] = null!;
         _handles.Add(key, handle);
         lock (_indexLock)
         {
@@ -404,23 +410,35 @@ public sealed partial class SessionStore
     private void PurgeRemovals(long oldestReader)
     {
         // Only the latest removal of a queue or of one of its topics decides: an older one may be
-        // followed by a re-creation that a snapshot between the two still has to find.
-        var latest = new Dictionary<(QueueHandle, string?), long>();
+        // followed by a re-creation that a snapshot between the two still has to find. When every
+        // removal is visible to all readers, each is decided by the queue's current state alone, so
+        // doing them all is the same as doing the latest ones (the usual case: nobody reading).
+        var everyoneSeesAll = true;
         foreach (var pending in _pendingRemovals)
         {
-            latest[(pending.Handle, pending.Topic)] = pending.Version;
+            everyoneSeesAll &= pending.Version <= oldestReader;
+        }
+        if (!everyoneSeesAll)
+        {
+            foreach (var pending in _pendingRemovals)
+            {
+                _latestRemoval[(pending.Handle, pending.Topic)] = pending.Version;
+            }
         }
         lock (_indexLock)
         {
-            _pendingRemovals.RemoveAll(pending =>
+            var kept = 0;
+            for (var i = 0; i < _pendingRemovals.Count; i++)
             {
-                if (pending.Version < latest[(pending.Handle, pending.Topic)])
+                var pending = _pendingRemovals[i];
+                if (!everyoneSeesAll && pending.Version < _latestRemoval[(pending.Handle, pending.Topic)])
                 {
-                    return true;
+                    continue;
                 }
                 if (pending.Version > oldestReader)
                 {
-                    return false;
+                    _pendingRemovals[kept++] = pending;
+                    continue;
                 }
                 var current = pending.Handle.Current;
                 if (pending.Topic is { } topic)
@@ -434,9 +452,15 @@ public sealed partial class SessionStore
                 {
                     DropHandle(pending.Handle);
                 }
-                return true;
-            });
+            }
+            _pendingRemovals.RemoveRange(kept, _pendingRemovals.Count - kept);
         }
+        if (_latestRemoval.Count > 4096)
+        {
+            // A burst while readers were open: do not keep its buckets, clearing them costs every batch.
+            _latestRemoval = [];
+        }
+        _latestRemoval.Clear();
     }
 
     private void DropHandle(QueueHandle handle)

@@ -26,6 +26,11 @@ public sealed partial class SessionStore
     // Guarded by _writeLock.
     private readonly Dictionary<QueueKey, QueueHandle> _handles = [];
     private readonly List<PendingRemoval> _pendingRemovals = [];
+    // Handles for new queues, allocated together (see QueueHandle).
+    private const int HandleBlock = 256;
+    private QueueHandle[] _spareHandles = [];
+    private int _nextSpare;
+    private Dictionary<(QueueHandle, string?), long> _latestRemoval = [];
     private readonly List<SessionChange> _changes = [];
     private readonly List<QueueHandle> _written = [];
     private long _writeVersion;
@@ -178,7 +183,9 @@ public sealed partial class SessionStore
             if (_pendingRemovals.Count > 0 || _written.Count > 0)
             {
                 var oldestReader = OldestReaderVersion();
-                if (_pendingRemovals.Count > 0)
+                // Removals are listed in version order: while the oldest is still visible to an open
+                // snapshot there is nothing to do (a long scan would otherwise make every batch re-read them all).
+                if (_pendingRemovals.Count > 0 && _pendingRemovals[0].Version <= oldestReader)
                 {
                     PurgeRemovals(oldestReader);
                 }
@@ -210,19 +217,38 @@ public sealed partial class SessionStore
         }
     }
 
-    internal int CopyHandlesAfter(QueueKey? after, Span<QueueHandle> destination)
+    internal int CopyHandlesAfter(QueueKey? after, Span<QueueHandle> destination, IndexCursor? cursor = null)
     {
         lock (_indexLock)
         {
-            return _index.CopyAfter(after, destination);
+            return _index.CopyAfter(after, destination, cursor);
         }
     }
 
-    internal int CopyTopicHandlesAfter(string topic, QueueKey? after, Span<QueueHandle> destination)
+    internal IReadOnlyList<QueueKey> SplitKeys(QueueKey after, int parts)
     {
         lock (_indexLock)
         {
-            return _topics.CopyAfter(topic, after, destination);
+            return _index.SplitKeys(after, parts);
+        }
+    }
+
+    internal int IndexedQueues
+    {
+        get
+        {
+            lock (_indexLock)
+            {
+                return _index.Count;
+            }
+        }
+    }
+
+    internal int CopyTopicHandlesAfter(string topic, QueueKey? after, Span<QueueHandle> destination, IndexCursor? cursor = null)
+    {
+        lock (_indexLock)
+        {
+            return _topics.CopyAfter(topic, after, destination, cursor);
         }
     }
 

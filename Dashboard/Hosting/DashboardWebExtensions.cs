@@ -1,6 +1,7 @@
 using Dashboard.Components;
 using Dashboard.Components.Pages.Sessions;
 using Dashboard.Core;
+using Dashboard.Core.Query;
 using Dashboard.Hubs;
 using Dashboard.Security;
 using Microsoft.AspNetCore.Server.Kestrel.Https;
@@ -63,6 +64,8 @@ public static class DashboardWebExtensions
     public static IServiceCollection AddDashboardUi(this IServiceCollection services)
     {
         services.AddMudServices();
+        // One per app: pages refreshing the same query share its runs.
+        services.AddSingleton<SharedQueryRuns>();
         // Transient: each page instance gets its own query state.
         services.AddTransient<SessionsViewModel>();
         services.AddTransient<SessionDetailViewModel>();

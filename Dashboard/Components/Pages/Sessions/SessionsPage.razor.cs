@@ -174,7 +174,9 @@ public sealed partial class SessionsPage : IDisposable
 
     private async Task RefreshAsync()
     {
-        ViewModel.Refresh();
+        // With a large store the query runs off this circuit's thread (shared with other pages on the same
+        // query), so the page keeps answering while a million sessions are scanned.
+        await ViewModel.RefreshAsync();
         MarkChangedRows();
         if (_grid is not null)
         {

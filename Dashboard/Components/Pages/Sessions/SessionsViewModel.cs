@@ -10,8 +10,15 @@ namespace Dashboard.Components.Pages.Sessions;
 /// Changes made with the column chooser, filter controls and limit field come back as query text, so
 /// the box, the URL and the controls always describe the same query.
 /// </summary>
-public sealed class SessionsViewModel(SessionStore store)
+public sealed class SessionsViewModel(SessionStore store, SharedQueryRuns? sharedRuns = null)
 {
+    /// <summary>
+    /// From this many sessions on, a live refresh runs its query off the page's thread, shared with other
+    /// pages showing the same query: a scan of a million sessions takes long enough to make a page
+    /// (and every page refreshing at once) stop answering. Below it the query takes about a millisecond.
+    /// </summary>
+    public const long SharedRefreshSessions = 50_000;
+
     // Every row carries its queue's key so its Disconnect and Reauthorize buttons know whom they act on,
     // shown or not; both are queue fields, so adding them never changes which rows match.
     private static readonly string[] KeyColumns = ["mountpoint", "client_id"];
@@ -81,6 +88,33 @@ public sealed class SessionsViewModel(SessionStore store)
         {
             Run(Query, out _, trackChanges: true);
         }
+    }
+
+    /// <summary>
+    /// <see cref="Refresh"/> for live updates: with a large store the query runs on the thread pool, as one
+    /// run shared by every page asking for the same query (<see cref="SharedQueryRuns"/>), and the caller
+    /// gets its thread back while it runs. The rows are replaced when it finishes, unless another query
+    /// was applied meanwhile.
+    /// </summary>
+    public async Task RefreshAsync()
+    {
+        if (Query is not { } query)
+        {
+            return;
+        }
+        if (sharedRuns is null || store.Counters.Queues < SharedRefreshSessions)
+        {
+            Refresh();
+            return;
+        }
+        var keyed = WithKeyColumns(query);
+        var run = await sharedRuns.RunAsync(keyed);
+        var counted = run.IsSuccess && run.Value.LimitReached ? await sharedRuns.RunAsync(keyed with { Limit = MatchCountCap }) : default;
+        if (!ReferenceEquals(Query, query) || !run.IsSuccess)
+        {
+            return;
+        }
+        Show(run.Value, counted, trackChanges: true);
     }
 
     /// <summary>The query text with <paramref name="columns"/> shown, in that order.</summary>
@@ -157,14 +191,19 @@ public sealed class SessionsViewModel(SessionStore store)
             error = run.Error;
             return false;
         }
-        Result = run.Value;
-        TrackChanges(trackChanges);
         // The count behind the limit note: only worth a second pass when the limit cut, and bounded.
         var counted = run.Value.LimitReached ? QueryEngine.Run(keyed with { Limit = MatchCountCap }, store) : default;
-        MatchCount = counted.IsSuccess && run.Value.LimitReached ? counted.Value.Rows.Count : null;
-        MatchCountCapped = MatchCount is not null && counted.Value.LimitReached;
+        Show(run.Value, counted, trackChanges);
         error = null;
         return true;
+    }
+
+    private void Show(QueryResult result, Result<QueryResult> counted, bool trackChanges)
+    {
+        Result = result;
+        TrackChanges(trackChanges);
+        MatchCount = counted.IsSuccess && result.LimitReached ? counted.Value.Rows.Count : null;
+        MatchCountCapped = MatchCount is not null && counted.Value.LimitReached;
     }
 
     private void TrackChanges(bool report)
