@@ -568,9 +568,17 @@ public sealed partial class VerneMqSource(
     public async Task<MirroredQueue?> ReadNowAsync(QueueKey key, CancellationToken cancellationToken, bool removeWhenMissing = true, bool messageDetails = false)
     {
         var url = ApiNode;
-        _touched[key] = Stopwatch.GetTimestamp();
+        var started = Stopwatch.GetTimestamp();
+        _touched[key] = started;
         var mirror = await ReadAsync(url, [$"--client_id={key.ClientId}", $"--mountpoint={key.Mountpoint}"],
             messageDetails ? int.MaxValue : NoMessageDetails, cancellationToken).ConfigureAwait(false);
+        if (!removeWhenMissing && TouchedSince(key, started + 1))
+        {
+            // A hook came in while VerneMQ answered: the answer may predate it (a client that just went
+            // would come back from the dead, and count as one more connect). Read again after the hook.
+            RequestRead(key);
+            return null;
+        }
         if (mirror.TryGetValue(key, out var queue))
         {
             queue = KeepListedMessages(queue, store.Get(key));
