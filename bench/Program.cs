@@ -24,6 +24,7 @@ return args switch
     ["plain-broker", .. var rest] => PlainBroker.RunAsync(rest).GetAwaiter().GetResult(),
     ["vernemq-grid", .. var rest] => VerneMqGridLatency.RunAsync(rest).GetAwaiter().GetResult(),
     ["vernemq-hooks", .. var rest] => VerneMqHookRate.RunAsync(rest).GetAwaiter().GetResult(),
+    ["vernemq-hooks-http", .. var rest] => VerneMqHookHttp.RunAsync(rest).GetAwaiter().GetResult(),
     _ => RunBenchmarks(args),
 };
 
