@@ -46,17 +46,17 @@ public sealed class MqttSessionControl(MqttServer server, SessionStore store, Se
         var cleanedUp = false;
         if (request.Cleanup)
         {
-            await WaitForAsync(() => store.Get(key) is not { IsOnline: true }, cancellationToken).ConfigureAwait(false);
+            await WaitForAsync(key, state => state is not { IsOnline: true }, cancellationToken).ConfigureAwait(false);
             if (await FindSessionAsync(request.ClientId).ConfigureAwait(false) is { } session)
             {
                 await session.DeleteAsync().ConfigureAwait(false);
                 cleanedUp = true;
             }
-            await WaitForAsync(() => store.Get(key) is null, cancellationToken).ConfigureAwait(false);
+            await WaitForAsync(key, state => state is null, cancellationToken).ConfigureAwait(false);
         }
         else if (wasOnline)
         {
-            await WaitForAsync(() => store.Get(key) is not { IsOnline: true }, cancellationToken).ConfigureAwait(false);
+            await WaitForAsync(key, state => state is not { IsOnline: true }, cancellationToken).ConfigureAwait(false);
         }
         return new DisconnectResult(request.ClientId, known || wasOnline || cleanedUp, wasOnline, cleanedUp);
     }
@@ -103,18 +103,21 @@ public sealed class MqttSessionControl(MqttServer server, SessionStore store, Se
         .WithNoLocal(subscription.NoLocal ?? false)
         .Build();
 
-    private async Task WaitForAsync(Func<bool> condition, CancellationToken cancellationToken)
+    private async Task WaitForAsync(QueueKey key, Func<QueueState?, bool> condition, CancellationToken cancellationToken)
     {
-        // The broker reports a closed connection after DisconnectClientAsync returns; wait a little for it.
-        var deadline = DateTime.UtcNow + SettleTime;
-        while (true)
+        // The broker reports a closed connection after DisconnectClientAsync returns: wait a little for
+        // the tracker to apply it, woken by the queue's own changes.
+        await tracker.DrainAsync(cancellationToken).ConfigureAwait(false);
+        // On the real clock: the wait is for the broker, whatever clock the store's tests give it.
+        using var settle = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        settle.CancelAfter(SettleTime);
+        try
         {
-            await tracker.DrainAsync(cancellationToken).ConfigureAwait(false);
-            if (condition() || DateTime.UtcNow > deadline)
-            {
-                return;
-            }
-            await Task.Delay(10, cancellationToken).ConfigureAwait(false);
+            await store.WaitUntilAsync(key, condition, Timeout.InfiniteTimeSpan, settle.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            // Settle time over: the action's result is read from the store as it is.
         }
     }
 }

@@ -163,6 +163,45 @@ public sealed partial class SessionStore
         return new Unsubscriber(this, listener);
     }
 
+    /// <summary>
+    /// Waits until <paramref name="condition"/> holds for the queue <paramref name="key"/> (its current
+    /// state, null when there is none), re-checking on each change of that queue rather than polling.
+    /// Returns false when <paramref name="timeout"/> passes first (measured on the store's clock).
+    /// </summary>
+    public async Task<bool> WaitUntilAsync(QueueKey key, Func<QueueState?, bool> condition, TimeSpan timeout, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(condition);
+        // The listener runs on the writer's thread: it only signals; the condition is checked here.
+        var changed = System.Threading.Channels.Channel.CreateBounded<bool>(
+            new System.Threading.Channels.BoundedChannelOptions(1) { FullMode = System.Threading.Channels.BoundedChannelFullMode.DropWrite });
+        using var subscription = Subscribe(changes =>
+        {
+            foreach (var change in changes)
+            {
+                if (change.Key == key)
+                {
+                    changed.Writer.TryWrite(true);
+                    return;
+                }
+            }
+        });
+        using var expiry = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        using var timer = _time.CreateTimer(_ => expiry.Cancel(), null, timeout, Timeout.InfiniteTimeSpan);
+        try
+        {
+            // Checked once after subscribing, so a change between the caller's read and here is not missed.
+            while (!condition(Get(key)))
+            {
+                await changed.Reader.ReadAsync(expiry.Token).ConfigureAwait(false);
+            }
+            return true;
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            return condition(Get(key));
+        }
+    }
+
     // For tests: a subscription that outlives its consumer shows here, not in anything it renders.
     internal int ListenerCount => Volatile.Read(ref _listeners).Length;
 
