@@ -1,30 +1,36 @@
-using Dashboard.Broker;
+using Dashboard.Core.Broker;
+using Dashboard.Core.Sessions;
 using Dashboard.Hosting;
-using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
 
 namespace Dashboard.Tests.Hosting;
 
 public class OperatorToolSettingsTests
 {
-    private static IConfiguration Settings(params (string Key, string Value)[] values) =>
-        new ConfigurationBuilder().AddInMemoryCollection(values.Select(v => new KeyValuePair<string, string?>(v.Key, v.Value))).Build();
+    private static ServiceProvider Policies(params (string Key, string Value)[] values) =>
+        SettingsHost.Services(false, [.. values.Select(v => $"{v.Key}={v.Value}")]).AddOperatorToolSettings().BuildServiceProvider();
+
+    private static TraceLimits Trace(params (string Key, string Value)[] values) =>
+        SettingsHost.Options<TraceOptions>([.. values.Select(v => $"{v.Key}={v.Value}")]).Limits();
 
     [Fact]
     public void Defaults_AreFiveConnectsInFiveMinutes_EightyPercentOfTheQueueLimit_AndTraceLimits()
     {
-        var flapping = OperatorToolSettings.Flapping(Settings(), TimeProvider.System);
+        using var policies = Policies();
+        var flapping = policies.GetRequiredService<FlapPolicy>();
         Assert.Equal((5, TimeSpan.FromMinutes(5)), (flapping.Connects, flapping.Window));
-        Assert.Equal(new Dashboard.Core.Sessions.QueueHealthPolicy(800, 100, 1), OperatorToolSettings.QueueHealth(Settings()));
-        var trace = TraceSettings.Read(Settings());
+        Assert.Equal(new QueueHealthPolicy(800, 100, 1), policies.GetRequiredService<QueueHealthPolicy>());
+        var trace = Trace();
         Assert.Equal((1000, TimeSpan.FromMinutes(10), 3), (trace.MaxPackets, trace.Duration, trace.MaxConcurrent));
     }
 
     [Fact]
     public void Configured_QueuedShareIsOfTheBrokersQueueLimit()
     {
-        var health = OperatorToolSettings.QueueHealth(Settings(("Broker:MaxQueuedMessages", "200"), ("QueueHealth:QueuedPercent", "50"),
-            ("QueueHealth:InFlight", "7"), ("QueueHealth:Dropped", "3")));
-        Assert.Equal(new Dashboard.Core.Sessions.QueueHealthPolicy(100, 7, 3), health);
+        using var policies = Policies(("Broker:MaxQueuedMessages", "200"), ("QueueHealth:QueuedPercent", "50"),
+            ("QueueHealth:InFlight", "7"), ("QueueHealth:Dropped", "3"));
+        Assert.Equal(new QueueHealthPolicy(100, 7, 3), policies.GetRequiredService<QueueHealthPolicy>());
     }
 
     [Theory]
@@ -34,10 +40,11 @@ public class OperatorToolSettingsTests
     [InlineData("QueueHealth:Dropped", "-1", "QueueHealth:Dropped \"-1\" is not a whole number from 1 to 9223372036854775807.")]
     public void BadValue_StopsTheStartWithALineNamingTheKey(string key, string value, string message)
     {
-        var error = Assert.Throws<SettingException>(() =>
+        using var policies = Policies((key, value));
+        var error = Assert.Throws<OptionsValidationException>(() =>
         {
-            OperatorToolSettings.Flapping(Settings((key, value)), TimeProvider.System);
-            OperatorToolSettings.QueueHealth(Settings((key, value)));
+            policies.GetRequiredService<FlapPolicy>();
+            policies.GetRequiredService<QueueHealthPolicy>();
         });
         Assert.Equal(message, error.Message);
     }
@@ -45,7 +52,7 @@ public class OperatorToolSettingsTests
     [Fact]
     public void BadTraceLimit_StopsTheStartWithALineNamingTheKey()
     {
-        var error = Assert.Throws<SettingException>(() => TraceSettings.Read(Settings(("Trace:MaxConcurrent", "0"))));
+        var error = Assert.Throws<OptionsValidationException>(() => Trace(("Trace:MaxConcurrent", "0")));
         Assert.Equal("Trace:MaxConcurrent \"0\" is not a whole number from 1 to 50.", error.Message);
     }
 }

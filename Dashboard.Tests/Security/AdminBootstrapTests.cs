@@ -1,7 +1,8 @@
+using Dashboard.Hosting;
 using Dashboard.Security;
 using Dashboard.Tests.Core.Auth;
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 
 namespace Dashboard.Tests.Security;
 
@@ -40,7 +41,7 @@ public sealed class AdminBootstrapTests : IDisposable
         Bootstrap(null).EnsureAdmin();
         using var other = new SecurityFixture();
         var otherLog = new RecordingLogger();
-        new AdminBootstrap(other.Users, Configuration(null), new Logger<AdminBootstrap>(otherLog)).EnsureAdmin();
+        new AdminBootstrap(other.Users, Auth(null), new Logger<AdminBootstrap>(otherLog)).EnsureAdmin();
 
         Assert.NotEqual(
             _log.Entries.Single(e => e.Level == LogLevel.Warning).Values["Password"],
@@ -116,10 +117,9 @@ public sealed class AdminBootstrapTests : IDisposable
         Assert.Null(_db.Users.Find("admin"));
     }
 
-    private AdminBootstrap Bootstrap(string? password) => new(_db.Users, Configuration(password), new Logger<AdminBootstrap>(_log));
+    private AdminBootstrap Bootstrap(string? password) => new(_db.Users, Auth(password), new Logger<AdminBootstrap>(_log));
 
-    private static IConfiguration Configuration(string? password) =>
-        new ConfigurationBuilder().AddInMemoryCollection([new("Auth:AdminPassword", password)]).Build();
+    private static IOptions<AuthOptions> Auth(string? password) => Options.Create(new AuthOptions { AdminPassword = password });
 
     private sealed class Logger<T>(RecordingLogger inner) : ILogger<T>
     {

@@ -1,5 +1,7 @@
+using Dashboard.Hosting;
+using Dashboard.Tests.Hosting;
 using Dashboard.VerneMq;
-using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.Options;
 
 namespace Dashboard.Tests.VerneMq;
 
@@ -8,7 +10,7 @@ public class VerneMqSettingsTests
     [Fact]
     public void From_MessageDetailsUpToUnset_TwoThousand()
     {
-        Assert.Equal(2000, VerneMqSettings.From(Configuration()).MessageDetailsUpTo);
+        Assert.Equal(2000, Settings().MessageDetailsUpTo);
     }
 
     [Theory]
@@ -17,7 +19,7 @@ public class VerneMqSettingsTests
     [InlineData(" 10000 ", 10000)]
     public void From_MessageDetailsUpToWholeNumber_Taken(string text, int expected)
     {
-        Assert.Equal(expected, VerneMqSettings.From(Configuration(("VerneMQ:MessageDetailsUpTo", text))).MessageDetailsUpTo);
+        Assert.Equal(expected, Settings("VerneMQ:MessageDetailsUpTo=" + text).MessageDetailsUpTo);
     }
 
     [Theory]
@@ -27,7 +29,7 @@ public class VerneMqSettingsTests
     [InlineData("99999999999")]
     public void From_MessageDetailsUpToNotACount_OneLineNamingTheKey(string text)
     {
-        var error = Assert.Throws<InvalidOperationException>(() => VerneMqSettings.From(Configuration(("VerneMQ:MessageDetailsUpTo", text))));
+        var error = Assert.Throws<OptionsValidationException>(() => Settings("VerneMQ:MessageDetailsUpTo=" + text));
 
         Assert.StartsWith($"VerneMQ:MessageDetailsUpTo \"{text}\" is not", error.Message, StringComparison.Ordinal);
         Assert.DoesNotContain('\n', error.Message);
@@ -36,24 +38,28 @@ public class VerneMqSettingsTests
     [Fact]
     public void From_StaleHookAfterUnsetOrGiven_ThirtySecondsOrTheValue()
     {
-        Assert.Equal(TimeSpan.FromSeconds(30), VerneMqSettings.From(Configuration()).StaleHookAfter);
-        Assert.Equal(TimeSpan.FromSeconds(6), VerneMqSettings.From(Configuration(("VerneMQ:StaleHookAfter", "00:00:06"))).StaleHookAfter);
+        Assert.Equal(TimeSpan.FromSeconds(30), Settings().StaleHookAfter);
+        Assert.Equal(TimeSpan.FromSeconds(6), Settings("VerneMQ:StaleHookAfter=00:00:06").StaleHookAfter);
     }
 
     [Fact]
     public void From_StaleHookAfterBelowOneSecond_OneLineNamingTheKey()
     {
-        var error = Assert.Throws<InvalidOperationException>(() => VerneMqSettings.From(Configuration(("VerneMQ:StaleHookAfter", "00:00:00.5"))));
+        var error = Assert.Throws<OptionsValidationException>(() => Settings("VerneMQ:StaleHookAfter=00:00:00.5"));
 
         Assert.StartsWith("VerneMQ:StaleHookAfter ", error.Message, StringComparison.Ordinal);
         Assert.DoesNotContain('\n', error.Message);
     }
 
-    private static IConfiguration Configuration(params (string Key, string Value)[] extra) =>
-        new ConfigurationBuilder().AddInMemoryCollection(
-            new Dictionary<string, string?>
-            {
-                ["VerneMQ:Nodes:0:Url"] = "http://127.0.0.1:8888",
-                ["VerneMQ:ApiKey"] = "a-key-for-the-settings-test",
-            }.Concat(extra.Select(e => new KeyValuePair<string, string?>(e.Key, e.Value)))).Build();
+    [Fact]
+    public void From_WebhookSecretUnset_OneGeneratedPerStart_OrTheConfiguredOne()
+    {
+        var first = Settings().WebhookSecret;
+        Assert.True(first.Length >= 16, first);
+        Assert.NotEqual(first, Settings().WebhookSecret);
+        Assert.Equal("a-secret-of-sixteen-or-more", Settings("VerneMQ:WebhookSecret=a-secret-of-sixteen-or-more").WebhookSecret);
+    }
+
+    private static VerneMqSettings Settings(params string[] extra) =>
+        VerneMqSettings.From(SettingsHost.Options<VerneMqOptions>([.. SettingsHost.VerneMqRequired, .. extra]));
 }

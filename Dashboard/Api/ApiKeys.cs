@@ -1,6 +1,8 @@
 using System.Security.Cryptography;
 using System.Text;
+using Dashboard.Hosting;
 using Dashboard.Security;
+using Microsoft.Extensions.Options;
 using Microsoft.Net.Http.Headers;
 
 namespace Dashboard.Api;
@@ -10,7 +12,7 @@ namespace Dashboard.Api;
 internal sealed record ApiCaller(ApiKeyScope Scope, string Actor, long? StoredId = null);
 
 /// <summary>
-/// API keys from configuration (<c>Api:Keys:N:Key</c>, <c>Api:Keys:N:Scope</c>) and those created in the UI
+/// API keys from configuration (<c>Api:Keys:N:Key</c>, <c>Api:Keys:N:Scope</c>: <see cref="ApiOptions"/>) and those created in the UI
 /// (<see cref="ApiKeyStore"/>), presented the ways VerneMQ accepts them: as the Basic-auth user name
 /// (password ignored) or in an <c>x-api-key</c> header.
 /// </summary>
@@ -22,31 +24,12 @@ internal sealed class ApiKeys
     private readonly List<(byte[] KeyHash, ApiKeyScope Scope, string Actor)> _keys = [];
     private readonly ApiKeyStore _store;
 
-    public ApiKeys(IConfiguration configuration, ApiKeyStore store, ILogger<ApiKeys> logger)
+    public ApiKeys(IOptions<ApiOptions> api, ApiKeyStore store)
     {
         _store = store;
-        foreach (var entry in configuration.GetSection("Api:Keys").GetChildren())
+        foreach (var configured in api.Value.Keys)
         {
-            var key = entry["Key"];
-            var scopeText = entry["Scope"];
-            if (string.IsNullOrEmpty(key))
-            {
-                logger.LogWarning("Api:Keys:{Index} has no Key; ignored", entry.Key);
-                continue;
-            }
-            // VerneMQ's api-key add defaults to the mgmt scope.
-            ApiKeyScope? scope = scopeText switch
-            {
-                null or "" or "mgmt" => ApiKeyScope.Mgmt,
-                "read" => ApiKeyScope.Read,
-                _ => null,
-            };
-            if (scope is null)
-            {
-                logger.LogWarning("Api:Keys:{Index} has scope \"{Scope}\"; only mgmt and read exist, so the key is ignored", entry.Key, scopeText);
-                continue;
-            }
-            _keys.Add((SHA256.HashData(Encoding.UTF8.GetBytes(key)), scope.Value, AuditActors.ConfigKey(entry.Key)));
+            _keys.Add((SHA256.HashData(Encoding.UTF8.GetBytes(configured.Key)), configured.Scope, AuditActors.ConfigKey(configured.Index)));
         }
     }
 

@@ -1,6 +1,7 @@
 using Dashboard.Core.Auth;
 using Dashboard.Core.Blocks;
 using Dashboard.Core.Broker;
+using Dashboard.Hosting;
 
 namespace Dashboard.Broker;
 
@@ -10,13 +11,13 @@ internal sealed class AuthWatchers : IDisposable
     private readonly AuthFileWatcher<PasswordFile>? _passwords;
     private readonly AuthFileWatcher<AclFile>? _acl;
 
-    public AuthWatchers(IConfiguration configuration, ILoggerFactory loggers)
+    public AuthWatchers(BrokerOptions broker, ILoggerFactory loggers)
     {
-        if (configuration["Broker:PasswordFile"] is { Length: > 0 } passwordPath)
+        if (broker.PasswordFile is { } passwordPath)
         {
             _passwords = AuthFiles.WatchPasswords(Path.GetFullPath(passwordPath), loggers.CreateLogger("Dashboard.Broker.PasswordFile"));
         }
-        if (configuration["Broker:AclFile"] is { Length: > 0 } aclPath)
+        if (broker.AclFile is { } aclPath)
         {
             _acl = AuthFiles.WatchAcl(Path.GetFullPath(aclPath), loggers.CreateLogger("Dashboard.Broker.AclFile"));
         }

@@ -7,6 +7,7 @@ using Dashboard.Hosting;
 using Dashboard.Security;
 using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Http.Connections;
+using Microsoft.Extensions.Options;
 using MQTTnet.AspNetCore;
 using MQTTnet.Diagnostics.Logger;
 using MQTTnet.Server;
@@ -16,64 +17,44 @@ namespace Dashboard.Broker;
 /// <summary>
 /// The embedded MQTTnet broker inside the Kestrel host: MQTT on <c>Mqtt:Address</c>:<c>Mqtt:Port</c>,
 /// MQTT over WebSocket at <c>/mqtt</c> on the HTTP port, VerneMQ's auth files, and the tracker that
-/// feeds the session store. Configuration is read when the services are built, so test hosts can
-/// override it.
+/// feeds the session store. Settings come from the options (<see cref="BrokerOptions"/>,
+/// <see cref="MqttOptions"/>), read when the services are built, so test hosts can override them.
 /// </summary>
-internal static partial class BrokerHosting
+internal static class BrokerHosting
 {
     public static WebApplicationBuilder AddEmbeddedBroker(this WebApplicationBuilder builder)
     {
         var services = builder.Services;
         services.AddSingleton<IMqttNetLogger, MqttLogBridge>();
-        services.AddSingleton(provider =>
-        {
-            var configuration = provider.GetRequiredService<IConfiguration>();
-            var connectTimeout = configuration.GetValue("Broker:ConnectTimeout", BrokerSettings.DefaultConnectTimeout);
-            if (connectTimeout <= TimeSpan.Zero)
-            {
-                throw new InvalidOperationException($"Broker:ConnectTimeout \"{connectTimeout}\" must be positive (for example 00:00:10).");
-            }
-            return new BrokerSettings
-            {
-                MaxQueuedMessages = configuration.GetValue("Broker:MaxQueuedMessages", BrokerSettings.DefaultMaxQueuedMessages),
-                ConnectTimeout = connectTimeout,
-            };
-        });
+        services.AddSingleton(provider => provider.GetRequiredService<IOptions<BrokerOptions>>().Value.Settings());
         // Kestrel owns the sockets (below); the broker gets no listener of its own.
         services.AddSingleton(provider => provider.GetRequiredService<BrokerSettings>()
             .Configure(new MqttServerOptionsBuilder().WithoutDefaultEndpoint()).Build());
+        // Before the broker's own hosted service: the saved sessions and the broker's events are ready first.
+        services.AddHostedService<EmbeddedBrokerStartup>();
         services.AddHostedMqttServer();
-        services.AddSingleton(provider => new ClientTracer(TraceSettings.Read(provider.GetRequiredService<IConfiguration>()),
+        services.AddSingleton(provider => new ClientTracer(provider.GetRequiredService<IOptions<TraceOptions>>().Value.Limits(),
             provider.GetRequiredService<TimeProvider>()));
         // In place of MQTTnet's AddMqttConnectionHandler: the same, plus client ids for nameless MQTT 3.x clients.
         services.AddSingleton<MqttConnections>();
         services.AddSingleton<IMqttServerAdapter>(provider => provider.GetRequiredService<MqttConnections>());
         services.AddConnections();
-        services.AddSingleton(provider =>
-        {
-            var path = provider.GetRequiredService<IConfiguration>()["Data:Path"];
-            return new SessionJournal(string.IsNullOrWhiteSpace(path) ? "./data" : path, provider.GetRequiredService<SessionStore>(),
-                provider.GetRequiredService<TimeProvider>(), provider.GetRequiredService<ILogger<SessionJournal>>());
-        });
+        services.AddSingleton(provider => new SessionJournal(provider.GetRequiredService<IOptions<DataOptions>>().Value.Path,
+            provider.GetRequiredService<SessionStore>(), provider.GetRequiredService<TimeProvider>(), provider.GetRequiredService<ILogger<SessionJournal>>()));
         services.AddSingleton(provider => new SessionTracker(
             provider.GetRequiredService<SessionStore>(), provider.GetService<ILogger<SessionTracker>>(), provider.GetRequiredService<SessionJournal>()));
         services.AddSingleton<SessionRestore>();
-        services.AddSingleton(provider => new OfflineQos0Filter(
-            provider.GetRequiredService<IConfiguration>().GetValue("Broker:QueueQos0Messages", false)));
+        services.AddSingleton(provider => new OfflineQos0Filter(provider.GetRequiredService<IOptions<BrokerOptions>>().Value.QueueQos0Messages));
         services.AddSingleton(provider => new AuthWatchers(
-            provider.GetRequiredService<IConfiguration>(), provider.GetRequiredService<ILoggerFactory>()));
+            provider.GetRequiredService<IOptions<BrokerOptions>>().Value, provider.GetRequiredService<ILoggerFactory>()));
         services.AddSingleton(provider =>
         {
-            var configuration = provider.GetRequiredService<IConfiguration>();
-            var maxClientId = configuration.GetValue("Broker:MaxClientIdLength", BrokerAuthorizer.DefaultMaxClientIdBytes);
-            if (maxClientId is < 1 or > 65_535)
-            {
-                throw new InvalidOperationException($"Broker:MaxClientIdLength \"{maxClientId}\" must be between 1 and 65535 (bytes of UTF-8).");
-            }
+            var broker = provider.GetRequiredService<IOptions<BrokerOptions>>().Value;
             // The block store loads the stored blocks into the list as it is made, before any client connects.
             provider.GetRequiredService<ClientBlockStore>();
-            return provider.GetRequiredService<AuthWatchers>().CreateAuthorizer(configuration.GetValue("Broker:AllowAnonymous", true), maxClientId,
-                MqttTls.IdentityAsUsername(configuration), provider.GetRequiredService<ClientBlockList>(), provider.GetRequiredService<TimeProvider>());
+            return provider.GetRequiredService<AuthWatchers>().CreateAuthorizer(broker.AllowAnonymous, broker.MaxClientIdLength,
+                provider.GetRequiredService<IOptions<MqttOptions>>().Value.Tls.UseIdentityAsUsername,
+                provider.GetRequiredService<ClientBlockList>(), provider.GetRequiredService<TimeProvider>());
         });
         // Blocks: only the embedded broker can enforce them (docs/blocking.md).
         services.AddSingleton<ClientBlockList>();
@@ -88,13 +69,13 @@ internal static partial class BrokerHosting
         services.AddSingleton<IReadinessProbe, BrokerReadiness>();
         services.AddSingleton<MqttEndpoint>();
         services.AddSingleton<MqttTlsEndpoint>();
-        builder.WebHost.ConfigureKestrel((context, kestrel) =>
+        builder.WebHost.ConfigureKestrel((_, kestrel) =>
         {
-            var mqtt = EndpointSettings.Mqtt(context.Configuration);
-            var tls = MqttTls.From(context.Configuration, kestrel.ApplicationServices.GetRequiredService<TimeProvider>(),
+            var mqtt = kestrel.ApplicationServices.GetRequiredService<IOptions<MqttOptions>>().Value;
+            var tls = MqttTls.From(mqtt.Tls, kestrel.ApplicationServices.GetRequiredService<TimeProvider>(),
                 kestrel.ApplicationServices.GetRequiredService<ILoggerFactory>().CreateLogger("Dashboard.Broker.Tls"));
-            // Mqtt:Plain=false: MQTT over TLS only (docs/deploying.md); refused without TLS, which would leave no listener.
-            if (PlainMqtt(context.Configuration, tls is not null))
+            // Mqtt:Plain=false: MQTT over TLS only (docs/deploying.md); the options refuse it without TLS, which would leave no listener.
+            if (mqtt.Plain)
             {
                 var endpoint = kestrel.ApplicationServices.GetRequiredService<MqttEndpoint>();
                 kestrel.Listen(mqtt.Address, mqtt.Port, listen =>
@@ -117,53 +98,9 @@ internal static partial class BrokerHosting
         return builder;
     }
 
+    /// <summary>MQTT over WebSocket at <c>/mqtt</c> on the HTTP port; the broker itself starts with the app (<see cref="EmbeddedBrokerStartup"/>).</summary>
     public static WebApplication UseEmbeddedBroker(this WebApplication app)
     {
-        var journal = app.Services.GetRequiredService<SessionJournal>();
-        var restored = journal.Load();
-        var connections = app.Services.GetRequiredService<MqttConnections>();
-        var tracker = app.Services.GetRequiredService<SessionTracker>();
-        var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Dashboard.Broker");
-        app.UseMqttServer(server =>
-        {
-            server.LoadingRetainedMessageAsync += args =>
-            {
-                args.LoadedRetainedMessages = [.. journal.LoadedRetained];
-                return Task.CompletedTask;
-            };
-            journal.Expire = clientId => ExpireAsync(server, tracker, clientId);
-            // The saved sessions first, while no client can connect and no handler sees the restoring
-            // connections (docs/persistence.md); then the checks and the tracker, then the clients.
-            server.StartedAsync += async _ =>
-            {
-                try
-                {
-                    await app.Services.GetRequiredService<SessionRestore>().RunAsync(server, connections.ClientHandler!, restored);
-                }
-                catch (Exception exception)
-                {
-                    LogRestoreFailed(logger, exception);
-                }
-                // Authorisation first: the tracker must not record a client the checks refuse.
-                app.Services.GetRequiredService<BrokerAuthorizer>().Attach(server);
-                app.Services.GetRequiredService<OfflineQos0Filter>().Attach(server);
-                tracker.Attach(server);
-                connections.Open();
-            };
-        });
-        // With port 0 the ports are known only now; operators and the tests that start the app as a
-        // process read them from this line.
-        app.Lifetime.ApplicationStarted.Register(() => LogListening(
-            app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Dashboard.Broker"),
-            app.Services.GetRequiredService<MqttEndpoint>().EndPoint?.ToString() ?? "off",
-            app.Services.GetRequiredService<HttpEndpoint>().Url?.ToString().TrimEnd('/') ?? "(not bound)"));
-        app.Lifetime.ApplicationStarted.Register(() =>
-        {
-            if (app.Services.GetRequiredService<MqttTlsEndpoint>().EndPoint is { } tlsEndPoint)
-            {
-                LogTlsListening(app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Dashboard.Broker"), tlsEndPoint.ToString());
-            }
-        });
         app.UseWebSockets();
         // MQTT clients authenticate in the MQTT protocol (the password file), not with the dashboard's
         // sign-in. MQTTnet's MapMqtt is not used: it offers every SignalR transport (long polling too) and
@@ -173,47 +110,6 @@ internal static partial class BrokerHosting
         app.MapConnections("/mqtt", options, connection => connection.UseMqttTransportGuard().UseConnectionHandler<MqttConnections>()).AllowAnonymous();
         return app;
     }
-
-    /// <summary>Deletes an expired session through the broker; one the broker no longer holds leaves the store and the journal directly.</summary>
-    private static async Task ExpireAsync(MqttServer server, SessionTracker tracker, string clientId)
-    {
-        MqttSessionStatus status;
-        try
-        {
-            status = await server.GetSessionAsync(clientId);
-        }
-        catch (InvalidOperationException)
-        {
-            await tracker.ForgetAsync(clientId);
-            return;
-        }
-        await status.DeleteAsync();
-    }
-
-    private static bool PlainMqtt(IConfiguration configuration, bool tls)
-    {
-        var text = configuration["Mqtt:Plain"];
-        if (string.IsNullOrWhiteSpace(text))
-        {
-            return true;
-        }
-        if (!bool.TryParse(text.Trim(), out var plain))
-        {
-            throw new SettingException($"Mqtt:Plain \"{text}\" is not true or false.");
-        }
-        return plain || tls
-            ? plain
-            : throw new SettingException("Mqtt:Plain \"false\" needs Mqtt:Tls:Certificate: without MQTT over TLS the broker would have no listener.");
-    }
-
-    [LoggerMessage(Level = LogLevel.Error, Message = "Restoring the saved sessions failed; the broker starts with those restored so far")]
-    private static partial void LogRestoreFailed(ILogger logger, Exception exception);
-
-    [LoggerMessage(Level = LogLevel.Information, Message = "MQTT over TLS listening on mqtts://{MqttTlsEndPoint}")]
-    private static partial void LogTlsListening(ILogger logger, string mqttTlsEndPoint);
-
-    [LoggerMessage(Level = LogLevel.Information, Message = "MQTT broker listening on mqtt://{MqttEndPoint} and {HttpUrl}/mqtt (WebSocket); dashboard at {HttpUrl}")]
-    private static partial void LogListening(ILogger logger, string mqttEndPoint, string httpUrl);
 }
 
 /// <summary>The embedded broker is ready once it runs and lets clients in (the saved sessions are restored) and its session file takes writes.</summary>

@@ -8,7 +8,9 @@ using MQTTnet.Diagnostics.Logger;
 using MQTTnet.Formatter;
 using MQTTnet.Packets;
 using Dashboard.Core.Broker;
+using Dashboard.Hosting;
 using Microsoft.AspNetCore.Http.Features;
+using Microsoft.Extensions.Options;
 using MQTTnet.Server;
 
 namespace Dashboard.Broker;
@@ -25,10 +27,10 @@ namespace Dashboard.Broker;
 /// offered to the <see cref="ClientTracer"/> (docs/operator-tools.md), which ignores it unless that
 /// client is being traced.
 /// </summary>
-internal sealed class MqttConnections(IConfiguration configuration, ClientTracer tracer) : ConnectionHandler, IMqttServerAdapter
+internal sealed class MqttConnections(IOptions<MqttOptions> mqtt, ClientTracer tracer) : ConnectionHandler, IMqttServerAdapter
 {
     // Mqtt:Tls:UseIdentityAsUsername: a client certificate's common name replaces the CONNECT's user name.
-    private readonly bool _identityAsUsername = MqttTls.IdentityAsUsername(configuration);
+    private readonly bool _identityAsUsername = mqtt.Value.Tls.UseIdentityAsUsername;
 
     /// <summary>The prefix of assigned client ids (MQTT 5's assigned identifiers use it too).</summary>
     public const string AssignedPrefix = "auto-";

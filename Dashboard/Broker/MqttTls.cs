@@ -5,14 +5,6 @@ using Microsoft.AspNetCore.Server.Kestrel.Https;
 
 namespace Dashboard.Broker;
 
-/// <summary>How MQTT over TLS asks for client certificates (<c>Mqtt:Tls:ClientCertificates</c>).</summary>
-internal enum ClientCertificates
-{
-    None,
-    Optional,
-    Required,
-}
-
 /// <summary>
 /// MQTT over TLS (docs/deploying.md): <c>Mqtt:Tls:Certificate</c> (with <c>CertificateKey</c>,
 /// <c>CertificatePassword</c>) turns on a TLS listener on <c>Mqtt:Address</c>:<c>Mqtt:Tls:Port</c>
@@ -23,8 +15,6 @@ internal enum ClientCertificates
 /// </summary>
 internal sealed class MqttTls
 {
-    public const int DefaultPort = 8883;
-
     private readonly X509Certificate2Collection _authorities;
 
     private MqttTls(CertificateFiles certificate, int port, ClientCertificates clientCertificates, X509Certificate2Collection authorities, bool identityAsUsername)
@@ -44,35 +34,22 @@ internal sealed class MqttTls
 
     public bool UseIdentityAsUsername { get; }
 
-    /// <summary>Whether a certificate's common name becomes the user name (read without loading the certificate).</summary>
-    public static bool IdentityAsUsername(IConfiguration configuration) =>
-        ParseBool(configuration, "Mqtt:Tls:UseIdentityAsUsername");
-
-    /// <summary>The TLS listener's settings, or null when no certificate is set. Throws a <see cref="SettingException"/> for a bad one.</summary>
-    public static MqttTls? From(IConfiguration configuration, TimeProvider time, ILogger logger)
+    /// <summary>The TLS listener of the checked options, or null when no certificate is set. Throws a <see cref="SettingException"/> for a file that cannot be used.</summary>
+    public static MqttTls? From(MqttTlsOptions options, TimeProvider time, ILogger logger)
     {
-        var certificate = CertificateFiles.From(configuration, "Mqtt:Tls", time, logger);
+        ArgumentNullException.ThrowIfNull(options);
+        var certificate = CertificateFiles.From("Mqtt:Tls", options.Certificate, options.CertificateKey, options.CertificatePassword, time, logger);
         if (certificate is null)
         {
             return null;
         }
-        var port = EndpointSettings.From(configuration, "Mqtt:Tls", DefaultPort).Port;
-        var modeText = configuration["Mqtt:Tls:ClientCertificates"];
-        var mode = string.IsNullOrWhiteSpace(modeText) ? ClientCertificates.None
-            : Enum.TryParse<ClientCertificates>(modeText.Trim(), ignoreCase: true, out var parsed) && Enum.IsDefined(parsed) && !modeText.Trim().All(char.IsDigit) ? parsed
-            : throw new SettingException($"Mqtt:Tls:ClientCertificates \"{modeText}\" is not one of none, optional, required.");
-        var identity = IdentityAsUsername(configuration);
-        var caFile = configuration["Mqtt:Tls:CaFile"];
         var authorities = new X509Certificate2Collection();
-        if (mode != ClientCertificates.None)
+        // The options' check made sure a CA file is set when client certificates are asked for.
+        if (options.ClientCertificates != ClientCertificates.None && options.CaFile is { } caFile)
         {
-            if (string.IsNullOrWhiteSpace(caFile))
-            {
-                throw new SettingException($"Mqtt:Tls:ClientCertificates is {modeText!.Trim()} but Mqtt:Tls:CaFile is not set (the PEM file of the CA that signs client certificates).");
-            }
             try
             {
-                authorities.ImportFromPemFile(caFile.Trim());
+                authorities.ImportFromPemFile(caFile);
             }
             catch (Exception exception) when (exception is IOException or UnauthorizedAccessException or CryptographicException)
             {
@@ -83,11 +60,7 @@ internal sealed class MqttTls
                 throw new SettingException($"Mqtt:Tls:CaFile \"{caFile}\" holds no PEM certificate.");
             }
         }
-        else if (identity)
-        {
-            throw new SettingException("Mqtt:Tls:UseIdentityAsUsername is true but Mqtt:Tls:ClientCertificates is none: set it to optional or required.");
-        }
-        return new MqttTls(certificate, port, mode, authorities, identity);
+        return new MqttTls(certificate, options.Port, options.ClientCertificates, authorities, options.UseIdentityAsUsername);
     }
 
     /// <summary>Kestrel's TLS options for the listener: the current certificate on every handshake, client certificates checked against the CA file.</summary>
@@ -112,13 +85,5 @@ internal sealed class MqttTls
         chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
         chain.ChainPolicy.ApplicationPolicy.Add(new Oid("1.3.6.1.5.5.7.3.2")); // client authentication
         return chain.Build(certificate);
-    }
-
-    private static bool ParseBool(IConfiguration configuration, string key)
-    {
-        var text = configuration[key];
-        return string.IsNullOrWhiteSpace(text) ? false
-            : bool.TryParse(text.Trim(), out var value) ? value
-            : throw new SettingException($"{key} \"{text}\" is not true or false.");
     }
 }

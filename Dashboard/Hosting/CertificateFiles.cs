@@ -40,24 +40,12 @@ internal sealed partial class CertificateFiles
         _checkedAt = time.GetUtcNow();
     }
 
-    /// <summary>The section's certificate, or null when <c>{Section}:Certificate</c> is not set.</summary>
-    public static CertificateFiles? From(IConfiguration configuration, string section, TimeProvider time, ILogger logger)
-    {
-        ArgumentNullException.ThrowIfNull(configuration);
-        var path = configuration[$"{section}:Certificate"];
-        if (string.IsNullOrWhiteSpace(path))
-        {
-            if (!string.IsNullOrWhiteSpace(configuration[$"{section}:CertificateKey"]))
-            {
-                throw new SettingException($"{section}:CertificateKey is set but {section}:Certificate is not: set the certificate file too.");
-            }
-            return null;
-        }
-        var key = configuration[$"{section}:CertificateKey"];
-        var password = configuration[$"{section}:CertificatePassword"];
-        return new CertificateFiles(section, path.Trim(), string.IsNullOrWhiteSpace(key) ? null : key.Trim(),
-            string.IsNullOrEmpty(password) ? null : password, time, logger);
-    }
+    /// <summary>
+    /// The section's certificate (<c>{Section}:Certificate</c>, <c>CertificateKey</c>, <c>CertificatePassword</c>
+    /// from its options), or null when no certificate file is set.
+    /// </summary>
+    public static CertificateFiles? From(string section, string? certificate, string? key, string? password, TimeProvider time, ILogger logger) =>
+        certificate is null ? null : new CertificateFiles(section, certificate, key, password, time, logger);
 
     /// <summary>The certificate to present now: reloaded first when its files changed.</summary>
     public X509Certificate2 Current

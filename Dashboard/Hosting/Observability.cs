@@ -2,6 +2,7 @@ using Dashboard.Api;
 using Dashboard.Core;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Options;
 using OpenTelemetry.Metrics;
 using OpenTelemetry.Resources;
 
@@ -42,20 +43,21 @@ internal static partial class Observability
             .RequireAuthenticatedUser());
 
         services.AddSingleton<MetricsEndpoint>();
-        builder.WebHost.ConfigureKestrel((context, kestrel) =>
+        builder.WebHost.ConfigureKestrel((_, kestrel) =>
         {
-            if (MetricsListener(context.Configuration) is { } listener)
+            var metrics = kestrel.ApplicationServices.GetRequiredService<IOptions<MetricsOptions>>().Value;
+            if (metrics.Port is { } port)
             {
                 var endpoint = kestrel.ApplicationServices.GetRequiredService<MetricsEndpoint>();
-                kestrel.Listen(listener.Address, listener.Port, endpoint.Attach);
+                kestrel.Listen(metrics.Address, port, endpoint.Attach);
             }
         });
         return builder;
     }
 
-    /// <summary>The separate anonymous metrics listener, when <c>Metrics:Port</c> is set; null otherwise.</summary>
-    public static EndpointSettings? MetricsListener(IConfiguration configuration) =>
-        string.IsNullOrWhiteSpace(configuration["Metrics:Port"]) ? null : EndpointSettings.From(configuration, "Metrics", 0);
+    /// <summary>Whether <c>/metrics</c> has an anonymous listener of its own (<c>Metrics:Port</c> is set).</summary>
+    private static bool HasMetricsPort(WebApplication app) =>
+        app.Services.GetRequiredService<IOptions<MetricsOptions>>().Value.Port is not null;
 
     /// <summary>
     /// First in the pipeline: counts API requests by their final status; requests to the metrics port
@@ -81,7 +83,7 @@ internal static partial class Observability
             }
         });
         var endpoint = app.Services.GetRequiredService<MetricsEndpoint>();
-        if (MetricsListener(app.Configuration) is null)
+        if (!HasMetricsPort(app))
         {
             return app;
         }
@@ -102,7 +104,7 @@ internal static partial class Observability
     {
         app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false }).AllowAnonymous();
         app.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = check => check.Tags.Contains("ready") }).AllowAnonymous();
-        if (MetricsListener(app.Configuration) is null)
+        if (!HasMetricsPort(app))
         {
             app.MapPrometheusScrapingEndpoint(MetricsPath).RequireAuthorization(MetricsPolicy);
         }

@@ -1,3 +1,5 @@
+using Microsoft.Extensions.Options;
+
 namespace Dashboard.Hosting;
 
 /// <summary>
@@ -13,8 +15,7 @@ internal static class SameOriginSockets
 {
     public static IApplicationBuilder UseSameOriginSockets(this IApplicationBuilder app)
     {
-        var configuration = app.ApplicationServices.GetRequiredService<IConfiguration>();
-        var mqttOrigins = MqttAllowedOrigins(configuration);
+        var mqttOrigins = app.ApplicationServices.GetRequiredService<IOptions<MqttOptions>>().Value.AllowedOrigins;
         var anyMqttOrigin = mqttOrigins.Contains("*");
         return app.Use((context, next) =>
         {
@@ -32,15 +33,5 @@ internal static class SameOriginSockets
             }
             return next(context);
         });
-    }
-
-    /// <summary><c>Mqtt:AllowedOrigins</c> as a list (<c>Mqtt:AllowedOrigins:0</c>, ...) or one comma-separated value.</summary>
-    internal static HashSet<string> MqttAllowedOrigins(IConfiguration configuration)
-    {
-        var section = configuration.GetSection("Mqtt:AllowedOrigins");
-        var values = section.Value is { } single ? single.Split(',') : section.GetChildren().Select(child => child.Value ?? "");
-        return new HashSet<string>(
-            values.Select(value => value.Trim().TrimEnd('/')).Where(value => value.Length > 0),
-            StringComparer.OrdinalIgnoreCase);
     }
 }

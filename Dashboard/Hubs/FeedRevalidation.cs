@@ -1,4 +1,6 @@
+using Dashboard.Hosting;
 using Dashboard.Security;
+using Microsoft.Extensions.Options;
 
 namespace Dashboard.Hubs;
 
@@ -6,17 +8,12 @@ namespace Dashboard.Hubs;
 /// Checks the live feed's callers again every <c>Auth:RevalidateInterval</c> (default 30 s), as open
 /// pages are: the hub checks a caller only when it connects, and a revoked key must not keep streaming.
 /// </summary>
-internal sealed class FeedRevalidation(SessionFeeds feeds, PrincipalValidator validator, IConfiguration configuration,
+internal sealed class FeedRevalidation(SessionFeeds feeds, PrincipalValidator validator, IOptions<AuthOptions> auth,
     TimeProvider time, ILogger<FeedRevalidation> logger) : BackgroundService
 {
-    private static readonly TimeSpan DefaultInterval = TimeSpan.FromSeconds(30);
-
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        var interval = configuration.GetValue<TimeSpan?>("Auth:RevalidateInterval") is { } configured && configured > TimeSpan.Zero
-            ? configured
-            : DefaultInterval;
-        using var timer = new PeriodicTimer(interval, time);
+        using var timer = new PeriodicTimer(auth.Value.RevalidateInterval, time);
         try
         {
             while (await timer.WaitForNextTickAsync(stoppingToken))

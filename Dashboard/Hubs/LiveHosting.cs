@@ -1,6 +1,7 @@
 using Dashboard.Api;
-using Dashboard.Core.Live;
+using Dashboard.Hosting;
 using Dashboard.Security;
+using Microsoft.Extensions.Options;
 
 namespace Dashboard.Hubs;
 
@@ -15,8 +16,8 @@ public static class LiveHosting
     /// <summary>The scheme that picks how a feed request authenticates, by what it presents.</summary>
     public const string FeedScheme = "LiveFeed";
 
-    /// <summary>The live feed's services: the hub and its per-connection feeds. Options from <c>Live:*</c>.</summary>
-    public static IServiceCollection AddDashboardLive(this IServiceCollection services, IConfiguration configuration)
+    /// <summary>The live feed's services: the hub and its per-connection feeds. Options from <c>Live:*</c> (<see cref="LiveOptions"/>).</summary>
+    public static IServiceCollection AddDashboardLive(this IServiceCollection services)
     {
         services.AddSignalR();
         // One forwarding scheme rather than three on the policy: every scheme of a policy is challenged
@@ -36,20 +37,16 @@ public static class LiveHosting
         services.AddAuthorizationBuilder().AddPolicy(FeedPolicy, policy => policy
             .AddAuthenticationSchemes(FeedScheme)
             .RequireAuthenticatedUser());
-        services.Configure<SessionFeedOptions>(configuration.GetSection("Live"));
+        services.AddSingleton(provider => Options.Create(provider.GetRequiredService<IOptions<LiveOptions>>().Value.Feed()));
         services.AddSingleton<SessionFeeds>();
         services.AddHostedService<FeedRevalidation>();
         return services;
     }
 
-    /// <summary>Maps <c>/hubs/sessions</c> and starts the node's activity counters, per-client histories and flapping monitor.</summary>
+    /// <summary>Maps <c>/hubs/sessions</c>.</summary>
     public static WebApplication MapSessionsHub(this WebApplication app)
     {
         ArgumentNullException.ThrowIfNull(app);
-        // Started with the app (not on first use) so connects per minute and the history cover its whole life.
-        app.Services.GetRequiredService<SessionActivity>();
-        app.Services.GetRequiredService<SessionHistory>();
-        app.Services.GetRequiredService<FlapMonitor>();
         // The feed shows every client id and topic of the broker, so it is never open.
         app.MapHub<SessionsHub>(SessionsHub.Path).RequireAuthorization(FeedPolicy);
         return app;

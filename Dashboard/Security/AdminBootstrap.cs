@@ -1,5 +1,7 @@
 using System.Security.Cryptography;
+using Dashboard.Hosting;
 using Microsoft.AspNetCore.WebUtilities;
+using Microsoft.Extensions.Options;
 
 namespace Dashboard.Security;
 
@@ -8,7 +10,7 @@ namespace Dashboard.Security;
 /// <c>Auth:AdminPassword</c> set, admin gets that password (a way back in after losing it); without it,
 /// the first start generates one, stores it hashed and logs it once.
 /// </summary>
-public sealed class AdminBootstrap(UserStore users, IConfiguration configuration, ILogger<AdminBootstrap> logger) : IHostedService
+public sealed class AdminBootstrap(UserStore users, IOptions<AuthOptions> auth, ILogger<AdminBootstrap> logger) : IHostedService
 {
     public const string AdminName = "admin";
 
@@ -22,12 +24,11 @@ public sealed class AdminBootstrap(UserStore users, IConfiguration configuration
 
     public void EnsureAdmin()
     {
-        var configured = configuration["Auth:AdminPassword"];
-        if (!string.IsNullOrEmpty(configured) && PasswordRules.Check(configured) is { } error)
+        var configured = auth.Value.AdminPassword;
+        // The options' check stops the start before this; kept for options made in code.
+        if (AuthOptions.AdminPasswordProblem(configured) is { } problem)
         {
-            // A start-up setting, not user input: refusing to start is clearer than an admin whose
-            // password silently is not the configured one.
-            throw new InvalidOperationException($"Auth:AdminPassword is not usable: {error}.");
+            throw new InvalidOperationException(problem);
         }
         var admin = users.Find(AdminName);
         if (admin is null)

@@ -1,5 +1,7 @@
+using Dashboard.Hosting;
 using Microsoft.AspNetCore.Components.Authorization;
 using Microsoft.AspNetCore.Components.Server;
+using Microsoft.Extensions.Options;
 
 namespace Dashboard.Security;
 
@@ -9,13 +11,10 @@ namespace Dashboard.Security;
 /// longer stands the circuit becomes anonymous, its pages show the sign-in redirect and actions are refused.
 /// </summary>
 public sealed class RevalidatingAuthenticationState(
-    ILoggerFactory loggerFactory, PrincipalValidator validator, IConfiguration configuration)
+    ILoggerFactory loggerFactory, PrincipalValidator validator, IOptions<AuthOptions> auth)
     : RevalidatingServerAuthenticationStateProvider(loggerFactory)
 {
-    public static readonly TimeSpan DefaultInterval = TimeSpan.FromSeconds(30);
-
-    protected override TimeSpan RevalidationInterval =>
-        configuration.GetValue<TimeSpan?>("Auth:RevalidateInterval") is { } interval && interval > TimeSpan.Zero ? interval : DefaultInterval;
+    protected override TimeSpan RevalidationInterval => auth.Value.RevalidateInterval;
 
     /// <summary>Public so tests can run one revalidation without waiting for the interval.</summary>
     public Task<bool> RevalidateAsync(AuthenticationState state, CancellationToken cancellationToken = default) =>

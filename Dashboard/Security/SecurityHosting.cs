@@ -1,4 +1,6 @@
 using Dashboard.Core.Actions;
+using Dashboard.Hosting;
+using Microsoft.Extensions.Options;
 
 namespace Dashboard.Security;
 
@@ -10,11 +12,7 @@ public static class SecurityHosting
     /// </summary>
     public static IServiceCollection AddDashboardSecurity(this IServiceCollection services)
     {
-        services.AddSingleton(provider =>
-        {
-            var path = provider.GetRequiredService<IConfiguration>()["Data:Path"];
-            return new SecurityDatabase(string.IsNullOrWhiteSpace(path) ? "./data" : path);
-        });
+        services.AddSingleton(provider => new SecurityDatabase(provider.GetRequiredService<IOptions<DataOptions>>().Value.Path));
         services.AddSingleton<AuditLog>();
         services.AddSingleton<UserStore>();
         services.AddSingleton<ApiKeyStore>();

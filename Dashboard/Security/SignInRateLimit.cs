@@ -1,5 +1,7 @@
 using System.Threading.RateLimiting;
+using Dashboard.Hosting;
 using Microsoft.AspNetCore.RateLimiting;
+using Microsoft.Extensions.Options;
 
 namespace Dashboard.Security;
 
@@ -11,16 +13,12 @@ namespace Dashboard.Security;
 /// </summary>
 internal static class SignInRateLimit
 {
-    public const int DefaultPerMinute = 30;
-
     public static IServiceCollection AddSignInRateLimit(this IServiceCollection services)
     {
         services.AddRateLimiter(_ => { });
-        services.AddOptions<RateLimiterOptions>().Configure<IConfiguration>((options, configuration) =>
+        services.AddOptions<RateLimiterOptions>().Configure<IOptions<AuthOptions>>((options, auth) =>
         {
-            var perMinute = configuration.GetValue<int?>("Auth:SignInAttemptsPerMinute") is > 0 and var configured
-                ? configured
-                : DefaultPerMinute;
+            var perMinute = auth.Value.SignInAttemptsPerMinute;
             options.RejectionStatusCode = StatusCodes.Status429TooManyRequests;
             options.OnRejected = (context, cancellationToken) =>
             {

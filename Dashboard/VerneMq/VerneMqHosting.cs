@@ -4,6 +4,7 @@ using System.Text.Json;
 using Dashboard.Core.Actions;
 using Dashboard.Hosting;
 using Dashboard.Security;
+using Microsoft.Extensions.Options;
 
 namespace Dashboard.VerneMq;
 
@@ -19,7 +20,8 @@ internal static partial class VerneMqHosting
     public static WebApplicationBuilder AddVerneMqSource(this WebApplicationBuilder builder)
     {
         var services = builder.Services;
-        services.AddSingleton(provider => VerneMqSettings.From(provider.GetRequiredService<IConfiguration>()));
+        services.AddSettings<VerneMqOptions>();
+        services.AddSingleton(provider => VerneMqSettings.From(provider.GetRequiredService<IOptions<VerneMqOptions>>().Value));
         services.AddSingleton<VerneMqNodes>();
         services.AddSingleton<IReadinessProbe, VerneMqReadiness>();
         services.AddHttpClient<VerneMqClient>(http => http.Timeout = TimeSpan.FromSeconds(10));
@@ -34,14 +36,12 @@ internal static partial class VerneMqHosting
 
     public static WebApplication UseVerneMqSource(this WebApplication app)
     {
-        // Settings are checked before anything listens: a wrong one stops the start with its key named.
-        var settings = app.Services.GetRequiredService<VerneMqSettings>();
         // With port 0 the port is known only now; operators and the tests that start the app as a process
         // read it from this line (the embedded broker logs its own).
         app.Lifetime.ApplicationStarted.Register(() => LogListening(
             app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Dashboard.VerneMq"),
             app.Services.GetRequiredService<HttpEndpoint>().Url?.ToString().TrimEnd('/') ?? "(not bound)",
-            string.Join(", ", settings.NodeUrls)));
+            string.Join(", ", app.Services.GetRequiredService<VerneMqSettings>().NodeUrls)));
         app.MapPost(VerneMqSource.WebhookPath + "/{node}", ReceiveHookAsync).AllowAnonymous().DisableAntiforgery().ExcludeFromDescription();
         return app;
     }
