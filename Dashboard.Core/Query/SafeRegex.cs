@@ -5,7 +5,8 @@ namespace Dashboard.Core.Query;
 
 /// <summary>
 /// Compiles filter patterns with .NET's non-backtracking engine, whose matching time is linear in the
-/// input: no pattern can stall the node (spec §2). Compiled patterns are cached, as queries repeat.
+/// input: no pattern can stall the node (docs/query-language.md#regular-expressions). Compiled patterns are
+/// cached, as queries repeat.
 /// </summary>
 public static class SafeRegex
 {

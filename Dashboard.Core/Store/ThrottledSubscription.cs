@@ -2,7 +2,7 @@ namespace Dashboard.Core.Store;
 
 /// <summary>
 /// Calls back at most once per interval after the store changed, with at most one call queued: a
-/// change storm becomes one refresh per interval, never a backlog (conventions 4, like Aspire's).
+/// change storm becomes one refresh per interval, never a backlog (docs/live-feed.md#inside-the-dashboard).
 /// </summary>
 public sealed class ThrottledSubscription : IDisposable
 {

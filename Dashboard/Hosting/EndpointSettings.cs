@@ -3,7 +3,7 @@ using System.Net;
 
 namespace Dashboard.Hosting;
 
-/// <summary>Where a listener binds: <c>{Section}:Address</c> and <c>{Section}:Port</c> (design.md: <c>Http</c>, <c>Mqtt</c>).</summary>
+/// <summary>Where a listener binds: <c>{Section}:Address</c> and <c>{Section}:Port</c> for the sections <c>Http</c> and <c>Mqtt</c> (the README's Configuration table).</summary>
 public sealed record EndpointSettings(IPAddress Address, int Port)
 {
     public const int DefaultHttpPort = 8888;
