@@ -1,3 +1,4 @@
+using System.Text;
 using System.Text.RegularExpressions;
 using Dashboard.Core.Sessions;
 using Dashboard.Core.Store;
@@ -68,6 +69,8 @@ public sealed class PhoneLayoutTests(DashboardApp app) : DashboardPageTest(app)
         Assert.True(row.Y >= 0 && row.Y + row.Height <= Height, $"the first row spans y {row.Y} to {row.Y + row.Height}, below the {Height} px screen");
         await AssertOnScreenAsync(firstRow.GetByRole(AriaRole.Checkbox));
         await Page.ScreenshotAsync(new() { Path = ScreenshotPath($"phone-{theme}-sessions") });
+        var report = new StringBuilder();
+        await AccessibilityTests.AuditAsync(Page, "phone sessions", report);
 
         // Unfolded, the query box works as on a wide screen.
         await toggle.ClickAsync();
@@ -81,14 +84,16 @@ public sealed class PhoneLayoutTests(DashboardApp app) : DashboardPageTest(app)
 
         // The drawer starts closed on a phone, opens over the page and closes once a link is followed.
         var drawer = Page.GetByRole(AriaRole.Navigation, new() { Name = "Pages" });
-        await Expect(drawer).Not.ToBeInViewportAsync();
+        await Expect(drawer).ToBeHiddenAsync();
         await Page.GetByRole(AriaRole.Button, new() { Name = "Navigation", Exact = true }).ClickAsync();
         await Expect(drawer).ToBeInViewportAsync();
         await Page.ScreenshotAsync(new() { Path = ScreenshotPath($"phone-{theme}-drawer") });
+        await AccessibilityTests.AuditAsync(Page, "phone drawer", report);
         await drawer.GetByRole(AriaRole.Link, new() { Name = "Audit log", Exact = true }).ClickAsync();
         await Expect(Page).ToHaveURLAsync(new Regex("/audit$"));
-        await Expect(drawer).Not.ToBeInViewportAsync();
+        await Expect(drawer).ToBeHiddenAsync();
         await Page.ScreenshotAsync(new() { Path = ScreenshotPath($"phone-{theme}-audit") });
+        Assert.True(report.Length == 0, $"axe-core found violations on the phone ({theme} theme):\n{report}");
     }
 
     [Fact]
