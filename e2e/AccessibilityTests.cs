@@ -2,7 +2,9 @@ using System.Text;
 using Dashboard.Core.Sessions;
 using Dashboard.Core.Store;
 using Deque.AxeCore.Commons;
+using Dashboard.Security;
 using Deque.AxeCore.Playwright;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Playwright;
 
 namespace Dashboard.E2E;
@@ -43,6 +45,13 @@ public sealed class AccessibilityTests(DashboardApp app) : DashboardPageTest(app
         var offline = new QueueKey("", prefix + "-parked");
         App.Store.Apply(new ClientConnected(offline, false, null, "127.0.0.1", 4712, 4));
         App.Store.Apply(new ClientDisconnected(offline));
+        // Entries as wide as real ones, so the audit table scrolls sideways beside the drawer as it does in use.
+        var audit = App.Services.GetRequiredService<AuditLog>();
+        foreach (var action in new[] { AuditActions.SessionReauthorize, AuditActions.WallTokenCreate })
+        {
+            audit.Append("a11y-operator-with-a-long-name", action, online.ClientId + "/and/a/long/target/name",
+                AuditLog.Parameters(("username", "a11y-user-name"), ("mountpoint", "")), "Removed plant/+/temp; Added plant/7/temp");
+        }
         var dark = theme == "dark";
         await Page.EmulateMediaAsync(new() { ColorScheme = dark ? ColorScheme.Dark : ColorScheme.Light });
 
