@@ -82,6 +82,8 @@ public sealed class AccessibilityTests(DashboardApp app) : DashboardPageTest(app
         {
             await Page.GotoAsync(App.BaseUrl + path);
             await ready();
+            // The circuit's first render replaces the prerendered head; let it finish before reading the title.
+            await Page.WaitForLoadStateAsync(LoadState.NetworkIdle);
             if (dark && path is not ("/wall" or "/no-such-page"))
             {
                 // The theme follows the browser once the circuit has asked it.
