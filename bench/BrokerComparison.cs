@@ -4,7 +4,7 @@ using MQTTnet.Protocol;
 namespace Dashboard.Bench;
 
 /// <summary>
-/// <c>brokers</c> mode (issue 12 §3): the same load, in one run, against the published dashboard
+/// <c>brokers</c> mode (BENCHMARKS.md, "Embedded broker against its peers"): the same load, in one run, against the published dashboard
 /// (tracking and persistence on), a plain MQTTnet 5 server, Debian's mosquitto and a single VerneMQ
 /// node, each a process of its own on 127.0.0.1, one after the other.
 /// </summary>

@@ -14,7 +14,7 @@ public sealed class BlockingBrokerApp : AppProcess
     protected override IEnumerable<string> ExtraArguments => ["--Api:Keys:0:Key=" + ApiKey, "--Api:Keys:0:Scope=mgmt"];
 }
 
-/// <summary>Issue 13: blocks are stored, so a block made before a crash (SIGKILL) still refuses the client after the restart.</summary>
+/// <summary>Blocks are stored (docs/blocking.md#storage), so a block made before a crash (SIGKILL) still refuses the client after the restart.</summary>
 public sealed class BlockingRestartTests : IAsyncLifetime
 {
     /// <summary>MQTT 5 §3.2.2.2: CONNACK reason code 0x8A, Banned.</summary>

@@ -13,7 +13,7 @@ using MQTTnet.Formatter;
 namespace Dashboard.E2E;
 
 /// <summary>
-/// Issue 13, blocking a client: blocks made in Chromium (the blocks page, the grid's "Disconnect and
+/// Blocking a client (docs/blocking.md): blocks made in Chromium (the blocks page, the grid's "Disconnect and
 /// block for 1 hour", the session page's Block) and over the API, enforced by the embedded broker on real
 /// MQTTnet and mosquitto clients. The expected answers are the protocols', written down here: MQTT 5
 /// CONNACK reason 0x8A = 138 (Banned); MQTT 3.1.1 CONNACK return code 5, "not authorised" in mosquitto's

@@ -9,7 +9,7 @@ using MQTTnet.Protocol;
 namespace Dashboard.E2E;
 
 /// <summary>
-/// Issue 12 §1: a disk that refuses writes. The app's data folder is a 3 MB tmpfs of its own, filled up
+/// A disk that refuses writes (docs/persistence.md#when-the-disk-refuses-writes). The app's data folder is a 3 MB tmpfs of its own, filled up
 /// while the app runs: the broker keeps serving and says so (log, Admin banner); once there is room
 /// again it writes everything it kept in memory, which a kill and restart then prove.
 /// </summary>

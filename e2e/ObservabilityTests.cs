@@ -24,7 +24,7 @@ public sealed class ObservedApp : AppProcess
     ];
 }
 
-/// <summary>Issue 15: health endpoints, Prometheus metrics scraped by a real Prometheus, JSON logs without secrets.</summary>
+/// <summary>Health endpoints (docs/deploying.md), Prometheus metrics scraped by a real Prometheus, JSON logs without secrets.</summary>
 public sealed class ObservabilityTests(ObservedApp app) : IClassFixture<ObservedApp>
 {
     private static CancellationToken Cancel => TestContext.Current.CancellationToken;

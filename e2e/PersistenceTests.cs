@@ -43,7 +43,7 @@ public sealed class PersistentBrokerApp : AppProcess
 }
 
 /// <summary>
-/// Issue 12 §1: the embedded broker's persistent sessions, their subscriptions, queued QoS 1/2 messages
+/// The embedded broker's persistent sessions, their subscriptions, queued QoS 1/2 messages
 /// and retained messages survive the app being killed with SIGKILL (docs/persistence.md). Real app
 /// process, real MQTTnet and mosquitto clients; every expected value is written here or comes from the
 /// clients themselves (what they were acknowledged, what they received).

@@ -71,7 +71,7 @@ public sealed class ProxiedApp : AppProcess, IAsyncLifetime
     }
 }
 
-/// <summary>Issue 15 part 3: behind a TLS-terminating nginx, under a base path, with the client's address in the audit log.</summary>
+/// <summary>Behind a TLS-terminating nginx (docs/deploying.md#behind-a-reverse-proxy), under a base path, with the client's address in the audit log.</summary>
 public sealed class ReverseProxyTests(ProxiedApp app) : IClassFixture<ProxiedApp>
 {
     // What the browser adds to every request, as a client may: nginx appends the real address, and the

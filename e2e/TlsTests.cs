@@ -48,7 +48,7 @@ public sealed class TlsApp : AppProcess
     }
 }
 
-/// <summary>Issue 15: MQTT over TLS with Debian's mosquitto clients, HTTPS in Chromium, certificate mistakes at start.</summary>
+/// <summary>MQTT over TLS (docs/deploying.md) with Debian's mosquitto clients, HTTPS in Chromium, certificate mistakes at start.</summary>
 public sealed class TlsTests(TlsApp app) : IClassFixture<TlsApp>
 {
     private static CancellationToken Cancel => TestContext.Current.CancellationToken;

@@ -3,7 +3,7 @@ using Dashboard.Core.Query;
 namespace Dashboard.Core.Actions;
 
 /// <summary>
-/// Reads the arguments of <c>session disconnect</c> and <c>session reauthorize</c> (spec §4, §5):
+/// Reads the arguments of <c>session disconnect</c> and <c>session reauthorize</c> (docs/query-language.md#disconnect-and-reauthorize):
 /// positional <c>key=value</c> words and <c>--flag</c> / <c>--flag=value</c> words, from a command line
 /// or from the HTTP API's decoded query string. Every mistake comes back as a message; nothing throws.
 /// </summary>

@@ -1,6 +1,6 @@
 namespace Dashboard.Core.Actions;
 
-/// <summary>The actions on a session (spec §4–§5), whatever the broker behind them.</summary>
+/// <summary>The actions on a session (docs/broker.md#disconnect-and-reauthorize), whatever the broker behind them.</summary>
 public interface ISessionControl
 {
     /// <summary>Closes the client's connection; with cleanup also deletes its subscriptions, queued messages and queue.</summary>

@@ -2,7 +2,7 @@ using Dashboard.Core.Sessions;
 
 namespace Dashboard.Core.Auth;
 
-/// <summary>What re-running subscription authorization decided for one client's subscriptions (spec §5).</summary>
+/// <summary>What re-running subscription authorization decided for one client's subscriptions (docs/broker.md#disconnect-and-reauthorize).</summary>
 /// <param name="Kept">Subscriptions still allowed, unchanged, in their original order.</param>
 /// <param name="Removed">Topic filters no longer allowed: to be unsubscribed without telling the client.</param>
 /// <param name="Added">Subscriptions a rule rewrote (new topic or QoS), to be added or merged. Always empty for

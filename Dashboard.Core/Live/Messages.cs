@@ -53,7 +53,7 @@ public sealed record SessionSnapshotMessage(long Version, string Query, IReadOnl
 
 /// <summary>One session's latest change within a window.</summary>
 /// <param name="Version">The store version of the session's latest change.</param>
-/// <param name="Kind">The latest change: <c>created</c>, <c>online</c>, <c>offline</c>, <c>removed</c>, <c>subscribed</c>, <c>unsubscribed</c>, or <c>updated</c> (queued messages and the like).</param>
+/// <param name="Kind">The latest change a consumer is told about: <c>created</c>, <c>online</c>, <c>offline</c>, <c>removed</c>, <c>subscribed</c> or <c>unsubscribed</c> (changes to queued messages and counters alone are not sent; docs/live-feed.md).</param>
 /// <param name="Mountpoint">The mountpoint.</param>
 /// <param name="ClientId">The client id (attacker-controlled: render as text).</param>
 /// <param name="State">The session after the change; null when it was removed.</param>

@@ -4,7 +4,7 @@ using Dashboard.Core.Query;
 
 namespace Dashboard.Core.Output;
 
-/// <summary>VerneMQ's HTTP API JSON shapes (spec §3): <c>table</c>, <c>text</c> and <c>alert</c>.</summary>
+/// <summary>VerneMQ's HTTP API JSON shapes (docs/query-language.md#output-formats): <c>table</c>, <c>text</c> and <c>alert</c>.</summary>
 public static class JsonOutput
 {
     /// <summary><c>{"table":[{...}],"type":"table"}</c>, keys in column order, missing values null.</summary>

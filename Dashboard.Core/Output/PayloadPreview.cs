@@ -4,8 +4,8 @@ using System.Text.Unicode;
 namespace Dashboard.Core.Output;
 
 /// <summary>
-/// How a payload reads for people (spec §1: text or hex, whichever fits, never raw control
-/// characters), cut to a length a page can show.
+/// How a payload reads for people on the pages: text or hex, whichever fits, never raw control
+/// characters, cut to a length a page can show.
 /// </summary>
 /// <param name="Text">The payload as text, or as <c>0x</c>-prefixed hex when it is not printable text.</param>
 /// <param name="IsHex">Whether <paramref name="Text"/> is hex.</param>

@@ -4,7 +4,7 @@ using Dashboard.Core.Query;
 namespace Dashboard.Core.Output;
 
 /// <summary>
-/// The <c>vmq-admin</c> text table (spec §3): centred cells, rules above and below the header and at the
+/// The <c>vmq-admin</c> text table (docs/query-language.md#output-formats): centred cells, rules above and below the header and at the
 /// end. A cell shows at most <see cref="MaxCellWidth"/> characters (longer ones are cut, ending in …):
 /// every cell is padded to its column's widest, so one 65,000-character client id would otherwise make
 /// every line of the table that wide. The JSON and CSV formats carry whole values.

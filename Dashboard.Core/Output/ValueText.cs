@@ -57,7 +57,7 @@ public static class ValueText
         return builder.ToString();
     }
 
-    /// <summary>A payload as text when it is valid UTF-8 without control characters; null otherwise.</summary>
+    /// <summary>A payload as text when it is valid UTF-8; null otherwise (control characters are <see cref="Printable"/>'s business).</summary>
     public static string? TryDecodeUtf8(ReadOnlySpan<byte> bytes)
     {
         try

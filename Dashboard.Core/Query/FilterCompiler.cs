@@ -5,7 +5,7 @@ using Dashboard.Core.Sessions;
 
 namespace Dashboard.Core.Query;
 
-/// <summary>Turns filters into predicates over rows, comparing by each field's type (spec §2).</summary>
+/// <summary>Turns filters into predicates over rows, comparing by each field's type (docs/query-language.md#comparing-values).</summary>
 internal static class FilterCompiler
 {
     /// <summary>The word that matches a missing value (VerneMQ's <c>undefined</c>).</summary>

@@ -4,7 +4,7 @@ using Dashboard.Core.Store;
 
 namespace Dashboard.Core.Query;
 
-/// <summary>Runs <c>session show</c> queries against stores (spec §1–§2).</summary>
+/// <summary>Runs <c>session show</c> queries against stores (docs/query-language.md: row rules, filters, limit per node, order).</summary>
 public static class QueryEngine
 {
     /// <summary>Runs a query against one node.</summary>

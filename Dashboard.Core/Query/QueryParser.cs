@@ -4,7 +4,7 @@ using Dashboard.Core.Sessions;
 namespace Dashboard.Core.Query;
 
 /// <summary>
-/// Reads <c>session show</c> flags (spec §2) from <c>vmq-admin</c> words, a query box's text, or the
+/// Reads <c>session show</c> flags (docs/query-language.md#flags) from <c>vmq-admin</c> words, a query box's text, or the
 /// HTTP API's query string. Every mistake comes back as a message; nothing throws.
 /// </summary>
 public static class QueryParser

@@ -5,8 +5,9 @@ namespace Dashboard.Core.Query;
 
 /// <summary>
 /// Compiles filter patterns with .NET's non-backtracking engine, whose matching time is linear in the
-/// input: no pattern can stall the node (spec §2). Compiled patterns are cached, as queries repeat
-/// (a live grid re-runs its query four times a second), with the <see cref="TextMatcher"/> scans use.
+/// input: no pattern can stall the node (docs/query-language.md#regular-expressions). Compiled patterns
+/// are cached, as queries repeat (a live grid re-runs its query four times a second), with the
+/// <see cref="TextMatcher"/> scans use.
 /// </summary>
 public static class SafeRegex
 {

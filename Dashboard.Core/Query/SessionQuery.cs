@@ -2,7 +2,7 @@ using Dashboard.Core.Sessions;
 
 namespace Dashboard.Core.Query;
 
-/// <summary>A <c>session show</c> request: columns, filters, limit (spec §2).</summary>
+/// <summary>A <c>session show</c> request: columns, filters, limit (docs/query-language.md#flags).</summary>
 public sealed record SessionQuery
 {
     /// <summary>The default limit: rows per node.</summary>

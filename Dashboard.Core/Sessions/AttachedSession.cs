@@ -1,6 +1,6 @@
 namespace Dashboard.Core.Sessions;
 
-/// <summary>A client connection attached to a queue (the connection fields of spec §1).</summary>
+/// <summary>A client connection attached to a queue (the connection fields of docs/query-language.md#the-session-table).</summary>
 /// <param name="SessionId">Opaque per-connection id, shown as <c>session_pid</c>.</param>
 /// <param name="User">The user name; null for anonymous clients.</param>
 /// <param name="PeerHost">The client's address.</param>

@@ -54,7 +54,7 @@ public static class FieldCatalog
     private static readonly FrozenDictionary<string, int> IndexByName =
         Definitions.Select((d, i) => (d.Field.Name, i)).ToFrozenDictionary(p => p.Name, p => p.i, StringComparer.Ordinal);
 
-    /// <summary>Every field, in the order of spec §1.</summary>
+    /// <summary>Every field, in the order of docs/query-language.md#the-session-table (VerneMQ's, the dashboard's own queue fields after <c>queue_size</c>).</summary>
     public static IReadOnlyList<SessionField> All { get; } = [.. Definitions.Select(d => d.Field)];
 
     /// <summary>The columns shown when a query names none.</summary>

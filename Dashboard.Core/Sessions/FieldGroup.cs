@@ -1,7 +1,7 @@
 namespace Dashboard.Core.Sessions;
 
 /// <summary>
-/// The group a field belongs to. Each group has a row rule (spec §1): showing or filtering any field
+/// The group a field belongs to. Each group has a row rule (docs/query-language.md#the-session-table): showing or filtering any field
 /// of a group multiplies the rows of a queue by that group's items.
 /// </summary>
 public enum FieldGroup

@@ -6,12 +6,14 @@ namespace Dashboard.Core.Sessions;
 public readonly record struct QueueKey(string Mountpoint, string ClientId) : IComparable<QueueKey>
 {
     /// <summary>
-    /// The stable row order of spec §2: mountpoint ascending, then client id descending (ordinal).
+    /// The stable row order within a node (docs/query-language.md#row-order): mountpoint ascending, then
+    /// client id descending (ordinal).
     /// </summary>
     /// <remarks>
-    /// The spec fixes the keys, not the direction. Client ids run descending because that is the one
-    /// explicit order that reproduces every seed table (client2 before client1, each client's topics
-    /// ascending), and the first seed table must come out byte for byte.
+    /// VerneMQ's own order is an accident of its tables, so any fixed order would do. Client ids run
+    /// descending because that is the one explicit order that lists the rows of VerneMQ's documentation
+    /// examples as printed there (client2 before client1, each client's topics ascending), and the first
+    /// of them must come out byte for byte.
     /// </remarks>
     public int CompareTo(QueueKey other)
     {

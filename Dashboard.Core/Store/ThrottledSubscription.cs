@@ -4,7 +4,7 @@ namespace Dashboard.Core.Store;
 /// Calls back at most once per interval after the store changed, with at most one call queued: a
 /// change storm becomes one refresh per interval, never a backlog. A change after a quiet spell is
 /// called back after a short settle (a tenth of the interval) rather than a whole interval, so a lone
-/// change shows at once while a storm is still throttled (docs/live-feed.md).
+/// change shows at once while a storm is still throttled (docs/live-feed.md#inside-the-dashboard).
 /// </summary>
 public sealed class ThrottledSubscription : IDisposable
 {

@@ -1,11 +1,12 @@
 namespace Dashboard.Tests.Api;
 
 /// <summary>
-/// The examples of the seed document (seed-managing-sessions.md) for <see cref="SeedScenario"/>: the
-/// <c>vmq-admin session show</c> words, the table it prints and the API's JSON. The first two tables
-/// and the <c>--topic=some/topic</c> and timestamp ones are the seed's bytes; the seed's other
-/// subscription tables were edited by hand (spec §3), so they are given as the centring rule prints them.
-/// Ports and timestamps are the seed's and are replaced with the run's by <see cref="SeedScenario.Localize"/>.
+/// The examples of VerneMQ's documentation page "Inspecting and managing sessions" (the seed examples) for
+/// <see cref="SeedScenario"/>: the <c>vmq-admin session show</c> words, the table it prints and the API's
+/// JSON. The first two tables and the <c>--topic=some/topic</c> and timestamp ones are that page's bytes;
+/// its other subscription tables were edited by hand there (their widths do not add up), so they are
+/// given as the centring rule of docs/query-language.md#output-formats prints them. Ports and timestamps
+/// are the page's and are replaced with the run's by <see cref="SeedScenario.Localize"/>.
 /// </summary>
 public static class SeedExamples
 {

@@ -3,7 +3,7 @@ using MQTTnet.Formatter;
 
 namespace Dashboard.Tests.Api;
 
-/// <summary>Actions, keys and every error case of spec §2 and §6 over real HTTP against the real app.</summary>
+/// <summary>Actions, keys and every error case of docs/query-language.md and the README's API section over real HTTP against the real app.</summary>
 public sealed class SessionApiTests : IAsyncLifetime
 {
     private readonly string _folder = Directory.CreateTempSubdirectory("session-api-").FullName;

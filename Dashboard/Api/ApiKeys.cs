@@ -7,8 +7,10 @@ using Microsoft.Net.Http.Headers;
 
 namespace Dashboard.Api;
 
-/// <summary>Who called the API: the key's scope and the actor the audit log names.</summary>
-/// <summary>Who a key is; <c>StoredId</c> for keys made on the admin page (revocable), null for configured ones.</summary>
+/// <summary>
+/// Who called the API: the key's scope, the actor the audit log names, and <c>StoredId</c> for keys made on
+/// the admin page (revocable), null for configured ones.
+/// </summary>
 internal sealed record ApiCaller(ApiKeyScope Scope, string Actor, long? StoredId = null);
 
 /// <summary>

@@ -10,7 +10,8 @@ using Microsoft.Net.Http.Headers;
 namespace Dashboard.Api;
 
 /// <summary>
-/// VerneMQ's management API for sessions (spec §6): <c>/api/v1/session/show|disconnect|reauthorize</c>
+/// VerneMQ's management API for sessions (the README's "VerneMQ-compatible HTTP API"; the commands'
+/// language is docs/query-language.md): <c>/api/v1/session/show|disconnect|reauthorize</c>
 /// and the alias <c>/api/v1/sessions/...</c>, arguments in the query string exactly as VerneMQ maps them.
 /// <c>/api/v2/</c> takes the same requests and answers actions with what they did (found, removed, added).
 /// </summary>

@@ -71,10 +71,10 @@ public sealed class ApiKeyStore
         return revoked.IsSuccess ? Result<ApiKeyInfo>.Ok(ToInfo(revoked.Value)) : Result<ApiKeyInfo>.Fail(revoked.Error!);
     }
 
-    /// <summary>The key a presented secret belongs to, or null when unknown, revoked or expired.</summary>
     /// <summary>Whether the key with this id still works (not revoked, not expired).</summary>
     public bool IsActive(long id) => _credentials.IsActive(id);
 
+    /// <summary>The key a presented secret belongs to, or null when unknown, revoked or expired.</summary>
     public ApiKeyInfo? Verify(string? presented) => _credentials.Verify(presented) is { } credential ? ToInfo(credential) : null;
 
     private static ApiKeyInfo ToInfo(Credential c) => new(

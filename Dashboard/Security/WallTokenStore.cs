@@ -47,10 +47,10 @@ public sealed class WallTokenStore
         return revoked.IsSuccess ? Result<WallTokenInfo>.Ok(ToInfo(revoked.Value)) : Result<WallTokenInfo>.Fail(revoked.Error!);
     }
 
-    /// <summary>The token a presented secret belongs to, or null when unknown, revoked or expired.</summary>
     /// <summary>Whether the token with this id still opens the wall (not revoked, not expired).</summary>
     public bool IsActive(long id) => _credentials.IsActive(id);
 
+    /// <summary>The token a presented secret belongs to, or null when unknown, revoked or expired.</summary>
     public WallTokenInfo? Verify(string? presented) => _credentials.Verify(presented) is { } credential ? ToInfo(credential) : null;
 
     private static WallTokenInfo ToInfo(Credential c) => new(c.Id, c.Name, c.Prefix, c.Created, c.CreatedBy, c.Expires, c.Revoked, c.RevokedBy);

@@ -15,7 +15,7 @@ public class AclReauthorizerTests
     [Fact]
     public void Reauthorize_TopicNoLongerAllowed_RemovesExactlyThatSubscription()
     {
-        // Spec §8: subscribed to some/reauth/1 and /2, then /1 is no longer allowed.
+        // VerneMQ's own reauthorize test: subscribed to some/reauth/1 and /2, then /1 is no longer allowed.
         Subscription[] subscriptions = [new("some/reauth/1", 0), new("some/reauth/2", 1)];
         var before = Acl("topic read some/reauth/1\ntopic read some/reauth/2\n");
         var after = Acl("topic read some/reauth/2\n");

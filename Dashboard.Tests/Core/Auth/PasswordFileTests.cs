@@ -8,7 +8,7 @@ public class PasswordFileTests
 {
     private static readonly byte[] FixedSalt = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12];
 
-    // Computed outside .NET (Python hashlib) from the spec's formula, salt bytes 1..12.
+    // Computed outside .NET (Python hashlib) from VerneMQ's formula (docs/broker.md#who-may-connect), salt bytes 1..12.
     private const string PasswordVector =
         "alice:$6$AQIDBAUGBwgJCgsM$VAE4iiG4X8R0u8r7L6jZAUj8HcNCmOJkImcb96pY+1NnTcLQalDWS+60RpHU0swm8QXqKGBl65uEAilSL4tDvQ==";
 
@@ -24,7 +24,7 @@ public class PasswordFileTests
 
     private static string SpecLine(string user, string password, byte[] salt)
     {
-        // The spec's formula, straight from System.Security.Cryptography.
+        // VerneMQ's formula, straight from System.Security.Cryptography.
         var hash = SHA512.HashData([.. Encoding.UTF8.GetBytes(password), .. salt]);
         return $"{user}:$6${Convert.ToBase64String(salt)}${Convert.ToBase64String(hash)}";
     }

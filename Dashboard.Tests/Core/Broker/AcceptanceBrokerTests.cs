@@ -8,7 +8,7 @@ using MQTTnet.Protocol;
 
 namespace Dashboard.Tests.Core.Broker;
 
-/// <summary>Spec §8's vmq-info-client cases end to end: a real MQTT 3.1 client, the broker, the tracker and the query engine.</summary>
+/// <summary>The vmq-info-client cases of VerneMQ's own test suite end to end: a real MQTT 3.1 client, the broker, the tracker and the query engine.</summary>
 public class AcceptanceBrokerTests
 {
     private static CancellationToken Cancel => TestContext.Current.CancellationToken;

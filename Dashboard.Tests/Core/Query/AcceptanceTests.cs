@@ -3,7 +3,7 @@ using Dashboard.Core.Store;
 
 namespace Dashboard.Tests.Core.Query;
 
-/// <summary>Spec §8: the cases VerneMQ's own suite checks for <c>vmq-info-client</c>, against a store fed as the broker would.</summary>
+/// <summary>The cases VerneMQ's own test suite checks for <c>vmq-info-client</c>, against a store fed as the broker would.</summary>
 public class AcceptanceTests
 {
     private const string Host = "192.168.7.3";

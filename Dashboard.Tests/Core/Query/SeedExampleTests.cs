@@ -3,7 +3,7 @@ using Dashboard.Core.Store;
 
 namespace Dashboard.Tests.Core.Query;
 
-/// <summary>The examples of ../shared/spec/seed-managing-sessions.md, against a store set up as they describe.</summary>
+/// <summary>The examples of VerneMQ's documentation page "Inspecting and managing sessions" (see <see cref="Api.SeedExamples"/>), against a store set up as they describe.</summary>
 public class SeedExampleTests
 {
     private static SessionStore SeedStore()

@@ -32,6 +32,7 @@ public sealed partial class SessionsPage : IDisposable
     private string? _queryText;
     private bool _applied;
     private bool _columnsOpen;
+    private bool _queryPanelOpen;
     private bool _restoreChecked;
     private string? _appliedSort;
     private bool _mayAct;
@@ -226,6 +227,13 @@ public sealed partial class SessionsPage : IDisposable
     private void Run() => Navigate(_queryText);
 
     private void ToggleColumnChooser() => _columnsOpen = !_columnsOpen;
+
+    // Folded on a phone only (CSS); a query that failed stays open there, so its message is seen.
+    private bool QueryPanelOpen => _queryPanelOpen || ViewModel.Error is not null;
+
+    private void ToggleQueryPanel() => _queryPanelOpen = !QueryPanelOpen;
+
+    private string QuerySummary => ViewModel.Query?.ToText() is { Length: > 0 } text ? text : "Every session, default columns";
 
     private void SetColumns(IReadOnlyList<string> columns) => Navigate(ViewModel.WithColumns(columns));
 

@@ -49,7 +49,7 @@ public sealed class SessionsViewModel(SessionStore store, SharedQueryRuns? share
     /// <summary>The queues whose rows changed or appeared in the latest <see cref="Refresh"/>; empty after a new query.</summary>
     public IReadOnlySet<QueueKey> Changed { get; private set; } = new HashSet<QueueKey>();
 
-    // Each queue's rows as one string, from the previous run, to tell which queues a refresh changed.
+    // Each queue's rows as one hash of their cells, from the previous run, to tell which queues a refresh changed.
     private Dictionary<QueueKey, int> _fingerprints = [];
 
     /// <summary>Why the latest applied text could not run; null when it ran.</summary>
@@ -168,7 +168,7 @@ public sealed class SessionsViewModel(SessionStore store, SharedQueryRuns? share
         {
             return [];
         }
-        // The shown columns stay: showing topic alone leaves out queues without subscriptions (spec §1).
+        // The shown columns stay: showing topic alone leaves out queues without subscriptions (docs/query-language.md#the-session-table).
         var run = QueryEngine.Run(WithKeyColumns(Query) with { Limit = MatchCountCap }, store);
         if (!run.IsSuccess)
         {

@@ -153,6 +153,8 @@ public sealed partial class WallPage : IAsyncDisposable
         {
             try
             {
+                // Leaving for another page of this circuit: the watchdog must not reload that page.
+                await _module.InvokeVoidAsync("stop");
                 await _module.DisposeAsync();
             }
             catch (JSDisconnectedException)

@@ -79,13 +79,21 @@ function createWatchdog() {
     document.documentElement.classList.add("wall-screen");
     document.addEventListener("mousemove", showCursor);
     showCursor();
-    setInterval(tick, 1000);
+    const timer = setInterval(tick, 1000);
     tick();
 
     return {
         beat() {
             lastBeat = Date.now();
             render();
+        },
+        // Leaving the wall within the app (the browser's Back after the navigation drawer's link): the
+        // next page gets its cursor, its reconnect dialog and its colours back, and is never reloaded.
+        stop() {
+            clearInterval(timer);
+            clearTimeout(cursorTimer);
+            document.removeEventListener("mousemove", showCursor);
+            document.documentElement.classList.remove("wall-screen", "wall-cursor-hidden");
         },
     };
 }
@@ -94,5 +102,11 @@ function createWatchdog() {
 window.dashboardWall ??= createWatchdog();
 
 export function beat() {
-    window.dashboardWall.beat();
+    // A module runs once per document: coming back to the wall within the app starts a new watchdog here.
+    (window.dashboardWall ??= createWatchdog()).beat();
+}
+
+export function stop() {
+    window.dashboardWall?.stop();
+    window.dashboardWall = undefined;
 }
