@@ -23,6 +23,7 @@ public static class DashboardWebExtensions
         builder.Services.AddDashboardSecurity();
         builder.Services.AddDashboardSignIn();
         builder.Services.AddRazorComponents().AddInteractiveServerComponents();
+        builder.Services.AddHostedService<MemoryTrim>();
 
         // Endpoints are bound in code because the embedded broker will add its MQTT listener to this
         // Kestrel host, and once any endpoint is configured in code Kestrel ignores --urls. The
