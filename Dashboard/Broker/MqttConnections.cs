@@ -25,7 +25,8 @@ namespace Dashboard.Broker;
 /// Connections wait until <see cref="Open"/>: the sessions saved before a restart are restored first
 /// (docs/persistence.md), so a returning client finds its session. Every packet read or written is
 /// offered to the <see cref="ClientTracer"/> (docs/operator-tools.md), which ignores it unless that
-/// client is being traced.
+/// client is being traced. The end of a connection and the set-up of the next one with the same client
+/// id are kept apart (<see cref="ClientIdHandover"/>).
 /// </summary>
 internal sealed class MqttConnections(IOptions<MqttOptions> mqtt, ClientTracer tracer) : ConnectionHandler, IMqttServerAdapter
 {
@@ -36,6 +37,7 @@ internal sealed class MqttConnections(IOptions<MqttOptions> mqtt, ClientTracer t
     public const string AssignedPrefix = "auto-";
 
     private readonly TaskCompletionSource _open = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly ClientIdHandover _handover = new();
     private MqttServerOptions? _options;
 
     public Func<IMqttChannelAdapter, Task>? ClientHandler { get; set; }
@@ -67,10 +69,18 @@ internal sealed class MqttConnections(IOptions<MqttOptions> mqtt, ClientTracer t
         var formatter = new MqttPacketFormatterAdapter(new MqttBufferWriter(options.WriterBufferSize, options.WriterBufferSizeMax));
         // Kestrel's TLS layer puts the checked client certificate here (MQTT over TLS only).
         var tls = connection.Features.Get<ITlsConnectionFeature>();
-        using var adapter = new AssigningAdapter(new MqttConnectionContext(formatter, connection), tls is not null, tls?.ClientCertificate, _identityAsUsername, tracer);
-        if (ClientHandler is { } handler)
+        using var adapter = new AssigningAdapter(new MqttConnectionContext(formatter, connection), tls is not null, tls?.ClientCertificate, _identityAsUsername, tracer, _handover);
+        try
         {
-            await handler(adapter).ConfigureAwait(false);
+            if (ClientHandler is { } handler)
+            {
+                await handler(adapter).ConfigureAwait(false);
+            }
+        }
+        finally
+        {
+            // MQTTnet has finished with the connection, its clean-up included.
+            adapter.Finished();
         }
     }
 
@@ -89,13 +99,15 @@ internal sealed class MqttConnections(IOptions<MqttOptions> mqtt, ClientTracer t
     /// <summary>
     /// Passes everything through; gives an id to a nameless clean-session MQTT 3.x CONNECT, with
     /// <paramref name="identityAsUsername"/> makes a client certificate's common name the CONNECT's user
-    /// name, and offers packets to the tracer.
+    /// name, offers packets to the tracer and takes the connection through its client id's handover.
     /// </summary>
     private sealed class AssigningAdapter(IMqttChannelAdapter inner, bool secure, X509Certificate2? certificate, bool identityAsUsername,
-        ClientTracer tracer) : IMqttChannelAdapter
+        ClientTracer tracer, ClientIdHandover handover) : IMqttChannelAdapter
     {
         private bool _connectSeen;
         private string? _clientId;
+        // The phase of the handover this connection is counted in, if any (MQTTnet reads from one loop at a time).
+        private ClientIdHandover.Phase? _phase;
         private readonly Lock _measureLock = new();
         private MqttPacketFormatterAdapter? _measuring;
 
@@ -119,8 +131,27 @@ internal sealed class MqttConnections(IOptions<MqttOptions> mqtt, ClientTracer t
 
         public async Task<MqttPacket> ReceivePacketAsync(CancellationToken cancellationToken)
         {
+            if (_phase == ClientIdHandover.Phase.SettingUp)
+            {
+                // Reading again after the CONNECT: the broker has set this connection up and sent its CONNACK.
+                handover.Leave(_clientId!, ClientIdHandover.Phase.SettingUp);
+                _phase = null;
+            }
             var before = inner.BytesReceived;
-            var packet = await inner.ReceivePacketAsync(cancellationToken).ConfigureAwait(false);
+            MqttPacket packet;
+            try
+            {
+                packet = await inner.ReceivePacketAsync(cancellationToken).ConfigureAwait(false);
+            }
+            catch
+            {
+                await EndingAsync().ConfigureAwait(false);
+                throw;
+            }
+            if (packet is null or MqttDisconnectPacket)
+            {
+                await EndingAsync().ConfigureAwait(false);
+            }
             if (!_connectSeen && packet is MqttConnectPacket connect)
             {
                 _connectSeen = true;
@@ -134,12 +165,41 @@ internal sealed class MqttConnections(IOptions<MqttOptions> mqtt, ClientTracer t
                     connect.Username = BrokerAuthorizer.IdentityOf(certificate);
                 }
                 _clientId = connect.ClientId;
+                if (!string.IsNullOrEmpty(_clientId))
+                {
+                    // Not before the previous connection of this id has been cleaned up.
+                    await handover.EnterAsync(_clientId, ClientIdHandover.Phase.SettingUp, cancellationToken).ConfigureAwait(false);
+                    _phase = ClientIdHandover.Phase.SettingUp;
+                }
             }
             if (packet is not null && tracer.Running > 0)
             {
                 tracer.Record(_clientId, TraceDirection.In, packet, inner.BytesReceived - before);
             }
             return packet!;
+        }
+
+        // The input has ended: the broker is about to clean up after this connection. Not while another
+        // connection of its id is being set up (that one takes this one over first).
+        private async Task EndingAsync()
+        {
+            if (_phase is not null || !_connectSeen || string.IsNullOrEmpty(_clientId))
+            {
+                return;
+            }
+            // Not the read's token: a takeover cancels it, and the wait matters most then.
+            await handover.EnterAsync(_clientId, ClientIdHandover.Phase.Ending, CancellationToken.None).ConfigureAwait(false);
+            _phase = ClientIdHandover.Phase.Ending;
+        }
+
+        /// <summary>MQTTnet is done with this connection: it no longer holds up its client id.</summary>
+        public void Finished()
+        {
+            if (_phase is { } phase)
+            {
+                handover.Leave(_clientId!, phase);
+                _phase = null;
+            }
         }
 
         public void ResetStatistics() => inner.ResetStatistics();

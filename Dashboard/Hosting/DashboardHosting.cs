@@ -44,6 +44,7 @@ public static class DashboardHosting
         services.AddDashboardSecurity();
         services.AddDashboardSignIn();
         services.AddRazorComponents().AddInteractiveServerComponents();
+        services.AddHostedService<MemoryTrim>();
         builder.AddHttpListener();
         if (source.Kind == SourceKind.VerneMQ)
         {

@@ -31,7 +31,8 @@ internal static partial class Observability
         services.AddHealthChecks().AddCheck<ReadinessCheck>("ready", tags: ["ready"]);
         services.AddSingleton<DashboardMetrics>();
         services.AddOpenTelemetry().ConfigureResource(resource => resource.AddService("mqtt-sessions-dashboard")).WithMetrics(metrics => metrics
-            .AddMeter(DashboardMetrics.MeterName, CoreMetrics.MeterName)
+            // System.Runtime: .NET's own meter (GC heap and collections, working set, thread pool, exceptions).
+            .AddMeter(DashboardMetrics.MeterName, CoreMetrics.MeterName, "System.Runtime")
             .AddPrometheusExporter(options =>
             {
                 options.ScrapeEndpointPath = MetricsPath;

@@ -190,7 +190,8 @@ public sealed partial class SessionsPage : IDisposable
     {
         var rows = ViewModel.Result?.Rows ?? [];
         var sortIndex = Sort is { } sort ? ViewModel.IndexOf(sort.Column) : -1;
-        var page = GridPaging.Page(rows, sortIndex, Sort?.Descending ?? false, state.Page, state.PageSize);
+        var page = GridPaging.Page(rows, sortIndex, Sort?.Descending ?? false, state.Page, state.PageSize,
+            ViewModel.IndexOf("mountpoint"), ViewModel.IndexOf("client_id"));
         var all = rows.Count;
         _pageKeys = [.. page.Select(ViewModel.KeyOf).OfType<QueueKey>().Distinct()];
         return Task.FromResult(new GridData<GridRow> { Items = page, TotalItems = all });
