@@ -80,32 +80,17 @@ public sealed class NginxProxy : IAsyncDisposable
         var info = new ProcessStartInfo(Tool)
         {
             ArgumentList = { "-p", _folder, "-c", Path.Combine(_folder, "nginx.conf"), "-e", Path.Combine(_folder, "error.log") },
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
         };
-        _process = Process.Start(info) ?? throw new InvalidOperationException("nginx did not start");
-        _process.OutputDataReceived += (_, _) => { };
-        _process.ErrorDataReceived += (_, _) => { };
-        _process.BeginOutputReadLine();
-        _process.BeginErrorReadLine();
-        var deadline = DateTime.UtcNow.AddSeconds(30);
-        while (DateTime.UtcNow < deadline)
+        try
         {
-            if (_process.HasExited)
-            {
-                // Most likely the port was taken in between (the error log says "bind() ... failed").
-                _process.Dispose();
-                _process = null;
-                return false;
-            }
-            if (await answers(Port))
-            {
-                return true;
-            }
-            await Task.Delay(200);
+            // Null when nginx exited first: most likely the port was taken in between (the error log says "bind() ... failed").
+            _process = await ToolProcess.StartUntilReadyAsync(info, () => answers(Port), "nginx");
+            return _process is not null;
         }
-        throw new TimeoutException($"nginx did not answer on port {port} within 30 s: {ErrorLog}");
+        catch (TimeoutException exception)
+        {
+            throw new TimeoutException($"nginx did not answer on port {port} within 30 s: {ErrorLog}", exception);
+        }
     }
 
     /// <summary>Each text must be in the file: the test and the documented configuration cannot drift apart unnoticed.</summary>

@@ -70,41 +70,22 @@ public sealed class PrometheusServer : IAsyncDisposable
                 $"--config.file={config}", $"--storage.tsdb.path={Path.Combine(_folder, "data")}",
                 $"--web.listen-address=127.0.0.1:{port.ToString(CultureInfo.InvariantCulture)}",
             },
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
         };
-        _process = Process.Start(info) ?? throw new InvalidOperationException("prometheus did not start");
-        _process.OutputDataReceived += (_, _) => { };
-        _process.ErrorDataReceived += (_, _) => { };
-        _process.BeginOutputReadLine();
-        _process.BeginErrorReadLine();
-        var deadline = DateTime.UtcNow.AddSeconds(30);
-        while (DateTime.UtcNow < deadline)
+        // Null when Prometheus exited first: most likely the port was taken in between; the caller tries another.
+        _process = await ToolProcess.StartUntilReadyAsync(info, ReadyAsync, "prometheus on " + BaseUrl);
+        return _process is not null;
+    }
+
+    private async Task<bool> ReadyAsync()
+    {
+        try
         {
-            if (_process.HasExited)
-            {
-                // Most likely the port was taken in between: the caller tries another.
-                _process.Dispose();
-                _process = null;
-                return false;
-            }
-            try
-            {
-                if ((await _http.GetAsync(BaseUrl + "/-/ready")).IsSuccessStatusCode)
-                {
-                    return true;
-                }
-            }
-            catch (HttpRequestException)
-            {
-            }
-            catch (TaskCanceledException)
-            {
-            }
-            await Task.Delay(200);
+            return (await _http.GetAsync(BaseUrl + "/-/ready")).IsSuccessStatusCode;
         }
-        throw new TimeoutException($"prometheus did not get ready on {BaseUrl} within 30 s.");
+        catch (Exception exception) when (exception is HttpRequestException or TaskCanceledException)
+        {
+            return false;
+        }
     }
 
     /// <summary>The values of an instant query's series (Prometheus's HTTP API, <c>/api/v1/query</c>).</summary>
