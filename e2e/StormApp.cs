@@ -32,6 +32,15 @@ public class StormApp : AppProcess
         return [.. answer.GetProperty("table").EnumerateArray()];
     }
 
+    /// <summary>A request to the API with the management key: <c>"&lt;status&gt; &lt;body&gt;"</c>.</summary>
+    public async Task<string> ApiAsync(string pathAndQuery)
+    {
+        using var http = new HttpClient { BaseAddress = new Uri(BaseUrl), Timeout = TimeSpan.FromSeconds(30) };
+        http.DefaultRequestHeaders.Add("x-api-key", ApiKey);
+        using var answer = await http.GetAsync(pathAndQuery);
+        return $"{(int)answer.StatusCode} {await answer.Content.ReadAsStringAsync()}";
+    }
+
     /// <summary>
     /// Has the app run full blocking garbage collections, as <c>dotnet-gcdump</c> does: an EventPipe session
     /// with the runtime's GCHeapCollect keyword. Measured memory then holds what the app keeps, not garbage
