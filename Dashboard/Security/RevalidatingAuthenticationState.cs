@@ -12,6 +12,8 @@ public sealed class RevalidatingAuthenticationState(
     ILoggerFactory loggerFactory, PrincipalValidator validator, IConfiguration configuration)
     : RevalidatingServerAuthenticationStateProvider(loggerFactory)
 {
+    private readonly ILogger _logger = loggerFactory.CreateLogger<RevalidatingAuthenticationState>();
+
     public static readonly TimeSpan DefaultInterval = TimeSpan.FromSeconds(30);
 
     protected override TimeSpan RevalidationInterval =>
@@ -24,6 +26,17 @@ public sealed class RevalidatingAuthenticationState(
     protected override Task<bool> ValidateAuthenticationStateAsync(AuthenticationState authenticationState, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(authenticationState);
-        return Task.FromResult(validator.IsCurrent(authenticationState.User));
+        try
+        {
+            return Task.FromResult(validator.IsCurrent(authenticationState.User));
+        }
+        catch (Microsoft.Data.Sqlite.SqliteException exception)
+        {
+            // The database cannot be read this round (locked by another program). Thrown, it would end the
+            // circuit's revalidation for good (the framework stops at the first exception); the sign-in is
+            // checked again at the next interval instead.
+            _logger.LogWarning(exception, "Could not check an open page's sign-in against the database; trying again in {Interval}", RevalidationInterval);
+            return Task.FromResult(true);
+        }
     }
 }
