@@ -129,10 +129,11 @@ public sealed class ReconnectStormTests : IAsyncLifetime
         var failures = _clients.Sum(c => c.Failures);
         var cpu = _app.CpuTime() - cpuBefore;
         var times = clicks.Select(c => c.Total).Order().ToList();
+        var pageTimes = clicks.Select(c => c.PageTotal).Order().ToList();
         Output?.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"Storm: {stormSeconds:F0} s, {connects} connects ({connects / stormSeconds:F0}/s), {failures} failed ({string.Join("; ", _clients.Select(c => c.LastError).OfType<string>().Distinct().Take(3))}), app CPU {cpu.TotalSeconds:F0} s, peak RSS {Mb(peak)} MB"));
         Output?.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"Clicks into the detail page during the storm: {clicks.Count}, p50 {Percentile(times, 0.5):F0} ms, max {times[^1]:F0} ms (slowest: {clicks.MaxBy(c => c.Total)}); wall not Live at {wallLost} of {wallLooks} looks"));
+            $"Clicks into the detail page during the storm: {clicks.Count}, p50 {Percentile(times, 0.5):F0} ms, max {times[^1]:F0} ms as the test saw them; timed in the page from the click event p50 {Percentile(pageTimes, 0.5):F0} ms, max {pageTimes[^1]:F0} ms (slowest: {clicks.MaxBy(c => c.Total)}); wall not Live at {wallLost} of {wallLooks} looks"));
         Output?.WriteLine($"Grid during 5 s of the storm: {linksReplaced} links replaced, {refreshedRows} rows marked changed");
         Assert.True(connects > ClientCount * 2, $"only {connects} connects during the storm");
         // A connect may time out on a loaded machine; more than a few in a hundred is a broker problem.
@@ -206,10 +207,14 @@ public sealed class ReconnectStormTests : IAsyncLifetime
         public override string ToString() => $"RSS {Mb(Resident)} MB, GC heap {Mb(Heap)} MB, GC committed {Mb(Committed)} MB";
     }
 
-    /// <summary>A click's milliseconds until the browser's address changed and until the detail page showed.</summary>
-    private sealed record Click(double Address, double Total)
+    /// <summary>
+    /// A click's milliseconds until the browser's address changed and until the detail page showed, as the
+    /// test saw them and as the page itself timed them from the click event.
+    /// </summary>
+    private sealed record Click(double Address, double Total, double PageAddress, double PageTotal)
     {
-        public override string ToString() => string.Create(CultureInfo.InvariantCulture, $"address {Address:F0} ms, page {Total:F0} ms");
+        public override string ToString() => string.Create(CultureInfo.InvariantCulture,
+            $"address {Address:F0} ms, page {Total:F0} ms; in the page {PageAddress:F0} and {PageTotal:F0} ms");
     }
 
     private static bool Matches(Dictionary<string, bool> listed, HashSet<string> online, HashSet<string> offline) =>
@@ -224,12 +229,33 @@ public sealed class ReconnectStormTests : IAsyncLifetime
         var id = StormClient.IdOf(round * 14 % 40 * 2);
         var link = grid.GetByRole(AriaRole.Region, new() { Name = "Sessions" }).GetByRole(AriaRole.Link, new() { Name = id, Exact = true });
         await Assertions.Expect(link).ToBeVisibleAsync(new() { Timeout = 30_000 });
+        // Timed in the page as well, from the click event to the heading in the document: what a person
+        // waits, without Playwright's own checks and polling (which on a busy machine add their share).
+        await grid.EvaluateAsync("""
+            id => {
+                window.clickTimes = { click: 0, address: 0, heading: 0 };
+                document.addEventListener('click', () => { if (!window.clickTimes.click) window.clickTimes.click = performance.now(); }, { capture: true, once: true });
+                const push = history.pushState;
+                history.pushState = function (...args) {
+                    if (!window.clickTimes.address) window.clickTimes.address = performance.now();
+                    return push.apply(this, args);
+                };
+                const seen = new MutationObserver(() => {
+                    for (const heading of document.querySelectorAll('h2')) {
+                        if (heading.textContent.includes(id)) { window.clickTimes.heading = performance.now(); seen.disconnect(); history.pushState = push; return; }
+                    }
+                });
+                seen.observe(document.body, { childList: true, subtree: true, characterData: true });
+            }
+            """, id);
         var clock = Stopwatch.StartNew();
         await link.ClickAsync(new() { Timeout = 30_000 });
         await grid.WaitForURLAsync(url => url.EndsWith("/sessions/" + id, StringComparison.Ordinal), new() { Timeout = 30_000 });
         var address = clock.Elapsed.TotalMilliseconds;
         await Assertions.Expect(grid.GetByRole(AriaRole.Heading, new() { Level = 2, Name = id, Exact = true })).ToBeVisibleAsync(new() { Timeout = 30_000 });
-        var click = new Click(address, clock.Elapsed.TotalMilliseconds);
+        var total = clock.Elapsed.TotalMilliseconds;
+        var inPage = await grid.EvaluateAsync<double[]>("() => [window.clickTimes.address - window.clickTimes.click, window.clickTimes.heading - window.clickTimes.click]");
+        var click = new Click(address, total, inPage[0], inPage[1]);
         await grid.GoBackAsync();
         await Assertions.Expect(grid.GetByRole(AriaRole.Button, new() { Name = "Run", Exact = true })).ToBeEnabledAsync(new() { Timeout = 30_000 });
         return click;
