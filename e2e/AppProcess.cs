@@ -32,6 +32,9 @@ public class AppProcess : IAsyncLifetime
     /// <summary>Settings added to the command line by a derived fixture.</summary>
     protected virtual IEnumerable<string> ExtraArguments => [];
 
+    /// <summary>A program and its arguments that run <c>dotnet</c> (for example <c>setpriv</c> taking capabilities away); none by default.</summary>
+    protected virtual IReadOnlyList<string> Launcher => [];
+
     /// <summary>Whether a start after the first reuses the first one's ports; otherwise each start picks new ones.</summary>
     protected virtual bool KeepPorts => true;
 
@@ -69,7 +72,7 @@ public class AppProcess : IAsyncLifetime
         {
             (HttpPort, MqttPort) = (0, 0);
         }
-        var start = new ProcessStartInfo("dotnet")
+        var start = new ProcessStartInfo(Launcher.Count > 0 ? Launcher[0] : "dotnet")
         {
             ArgumentList =
             {
@@ -85,6 +88,14 @@ public class AppProcess : IAsyncLifetime
         foreach (var argument in ExtraArguments)
         {
             start.ArgumentList.Add(argument);
+        }
+        if (Launcher.Count > 0)
+        {
+            // The launcher's own arguments, then dotnet, then the app's.
+            foreach (var (argument, index) in Launcher.Skip(1).Append("dotnet").Select((a, i) => (a, i)))
+            {
+                start.ArgumentList.Insert(index, argument);
+            }
         }
         var listening = _listening = new TaskCompletionSource<(int, int)>(TaskCreationOptions.RunContinuationsAsynchronously);
         _process = Process.Start(start) ?? throw new InvalidOperationException("dotnet did not start");

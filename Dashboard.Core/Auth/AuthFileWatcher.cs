@@ -8,7 +8,9 @@ namespace Dashboard.Core.Auth;
 /// <see cref="FileSystemWatcher"/> and, as a fallback, by polling its last-write time and length.
 /// A version with any malformed line is never applied: its errors are logged and the previous version
 /// stays in force. Until a valid version has been loaded (the file is missing or malformed at start),
-/// <see cref="Current"/> is the fail-closed value, which allows nothing.
+/// <see cref="Current"/> is the fail-closed value, which allows nothing. A file that disappears or cannot
+/// be read also leaves the version in force; <see cref="Problem"/> says what is wrong until the file is
+/// readable and valid again (a change of its permissions is noticed like a change of its contents).
 /// </summary>
 /// <typeparam name="T">The parsed file, such as <see cref="AclFile"/> or <see cref="PasswordFile"/>.</typeparam>
 public sealed class AuthFileWatcher<T> : IDisposable
@@ -33,7 +35,10 @@ public sealed class AuthFileWatcher<T> : IDisposable
     // Guarded by _reloadLock: the text last read (applied or rejected), so an unchanged file is neither
     // reapplied nor re-reported, and whether the missing file was already reported.
     private string? _lastText;
+    private bool _lastTextApplied;
+    private string? _lastRejection;
     private bool _reportedMissing;
+    private volatile AuthFileProblem? _problem;
 
     /// <summary>Loads the file now (synchronously) and starts watching it.</summary>
     /// <param name="path">The file to load and watch.</param>
@@ -92,6 +97,15 @@ public sealed class AuthFileWatcher<T> : IDisposable
     public IReadOnlyList<AuthFileError> Errors => _errors;
 
     /// <summary>
+    /// What is wrong with the file on disk, or null when the version in force is what it holds: missing,
+    /// unreadable or malformed, since when, and whether the rules of an earlier version are still in force.
+    /// </summary>
+    public AuthFileProblem? Problem => _problem;
+
+    /// <summary>Raised when <see cref="Problem"/> changes, on the thread that noticed it; keep it short.</summary>
+    public event EventHandler? ProblemChanged;
+
+    /// <summary>
     /// Raised after a new valid version was applied, on a timer thread (or the caller of <see cref="Reload"/>).
     /// Read <see cref="Current"/> in the handler; keep it short, reloads wait for it.
     /// </summary>
@@ -128,15 +142,29 @@ public sealed class AuthFileWatcher<T> : IDisposable
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException)
             {
-                AuthFileLog.ReadFailed(_logger, FilePath, e);
+                // The system's words, without the path the banner names anyway.
+                if (SetProblem(AuthFileProblemKind.Unreadable, e is UnauthorizedAccessException ? "permission denied" : e.Message))
+                {
+                    AuthFileLog.ReadFailed(_logger, FilePath, e);
+                }
                 return false;
             }
             _reportedMissing = false;
             if (text == _lastText)
             {
+                // Readable again as it was: the problem was the file's absence or permissions, not its text.
+                if (_lastTextApplied)
+                {
+                    ClearProblem();
+                }
+                else
+                {
+                    SetProblem(AuthFileProblemKind.Malformed, _lastRejection);
+                }
                 return false;
             }
             _lastText = text;
+            _lastTextApplied = false;
             return Apply(_parse(text));
         }
     }
@@ -148,6 +176,10 @@ public sealed class AuthFileWatcher<T> : IDisposable
         {
             // Published before logging, so whoever reacts to the log finds the errors already exposed.
             _errors = result.Errors;
+            var first = result.Errors.Count > 0 ? result.Errors[0] : null;
+            _lastRejection = first is null ? null
+                : $"line {first.Line}: {first.Message}" + (result.Errors.Count > 1 ? $" (and {result.Errors.Count - 1} more)" : "");
+            SetProblem(AuthFileProblemKind.Malformed, _lastRejection);
             foreach (var error in result.Errors)
             {
                 AuthFileLog.MalformedLine(_logger, FilePath, error.Line, error.Message);
@@ -164,6 +196,8 @@ public sealed class AuthFileWatcher<T> : IDisposable
         }
         _state = new State(result.Value!, state.Version + 1, _time.GetUtcNow());
         _errors = [];
+        _lastTextApplied = true;
+        ClearProblem();
         AuthFileLog.Loaded(_logger, FilePath, state.Version + 1);
         RaiseChanged();
         return true;
@@ -171,6 +205,7 @@ public sealed class AuthFileWatcher<T> : IDisposable
 
     private void ReportMissing()
     {
+        SetProblem(AuthFileProblemKind.Missing, null);
         if (_reportedMissing)
         {
             return;
@@ -185,6 +220,42 @@ public sealed class AuthFileWatcher<T> : IDisposable
             // An editor's delete-then-write passes through here; dropping to "nothing allowed" would
             // disconnect the world for a moment, so the last valid rules stay.
             AuthFileLog.MissingKeepingPrevious(_logger, FilePath, _state.Version);
+        }
+    }
+
+    // Under _reloadLock. Returns whether the problem is new (a different kind or detail), so it is logged once.
+    private bool SetProblem(AuthFileProblemKind kind, string? detail)
+    {
+        var current = _problem;
+        if (current is not null && current.Kind == kind && current.Detail == detail)
+        {
+            return false;
+        }
+        var state = _state;
+        _problem = new AuthFileProblem(kind, detail, current?.Since ?? _time.GetUtcNow(), state.Version, state.LoadedAt);
+        RaiseProblemChanged();
+        return true;
+    }
+
+    private void ClearProblem()
+    {
+        if (_problem is null)
+        {
+            return;
+        }
+        _problem = null;
+        RaiseProblemChanged();
+    }
+
+    private void RaiseProblemChanged()
+    {
+        try
+        {
+            ProblemChanged?.Invoke(this, EventArgs.Empty);
+        }
+        catch (Exception e)
+        {
+            AuthFileLog.ListenerFailed(_logger, FilePath, e);
         }
     }
 
@@ -270,7 +341,8 @@ public sealed class AuthFileWatcher<T> : IDisposable
             // it over the original replace the file, which a watcher on the file itself would lose.
             watcher = new FileSystemWatcher(Path.GetDirectoryName(FilePath)!, Path.GetFileName(FilePath))
             {
-                NotifyFilter = NotifyFilters.FileName | NotifyFilters.LastWrite | NotifyFilters.Size | NotifyFilters.CreationTime,
+                // Attributes: a chmod that makes the file unreadable (or readable again) is a change too.
+                NotifyFilter = NotifyFilters.FileName | NotifyFilters.LastWrite | NotifyFilters.Size | NotifyFilters.CreationTime | NotifyFilters.Attributes,
             };
             watcher.Changed += OnFileEvent;
             watcher.Created += OnFileEvent;
@@ -316,14 +388,16 @@ public sealed class AuthFileWatcher<T> : IDisposable
 
     private sealed record State(T Value, long Version, DateTimeOffset? LoadedAt);
 
-    private sealed record FileStamp(bool Exists, DateTime LastWriteUtc, long Length)
+    private sealed record FileStamp(bool Exists, DateTime LastWriteUtc, long Length, int Mode)
     {
-        public static FileStamp Missing { get; } = new(false, default, 0);
+        public static FileStamp Missing { get; } = new(false, default, 0, 0);
 
         public static FileStamp Read(string path)
         {
             var info = new FileInfo(path);
-            return info.Exists ? new FileStamp(true, info.LastWriteTimeUtc, info.Length) : Missing;
+            return info.Exists
+                ? new FileStamp(true, info.LastWriteTimeUtc, info.Length, OperatingSystem.IsWindows() ? 0 : (int)info.UnixFileMode)
+                : Missing;
         }
     }
 }

@@ -87,7 +87,7 @@ internal static class BlockApi
         var added = await blocking!.AddAsync(kind.Value, pattern.Value, reason.Value, expires.Value, context.RequestAborted);
         if (!added.IsSuccess)
         {
-            return Alert(StatusCodes.Status400BadRequest, added.Error!);
+            return Alert(Unavailable(context) ? StatusCodes.Status503ServiceUnavailable : StatusCodes.Status400BadRequest, added.Error!);
         }
         return Results.Json(new
         {
@@ -96,6 +96,10 @@ internal static class BlockApi
             message = added.Value.Message,
         }, statusCode: StatusCodes.Status201Created);
     }
+
+    // A refusal by the database (read-only, locked) is the server's trouble, not the request's.
+    private static bool Unavailable(HttpContext context) =>
+        context.RequestServices.GetRequiredService<SecurityDatabase>().WriteProblem() is not null;
 
     private static async Task<IResult> RemoveAsync(HttpContext context, string id)
     {
@@ -110,7 +114,7 @@ internal static class BlockApi
         var removed = await blocking!.RemoveAsync(number);
         if (!removed.IsSuccess)
         {
-            return Alert(StatusCodes.Status404NotFound, removed.Error!);
+            return Alert(Unavailable(context) ? StatusCodes.Status503ServiceUnavailable : StatusCodes.Status404NotFound, removed.Error!);
         }
         var now = context.RequestServices.GetRequiredService<TimeProvider>().GetUtcNow();
         return Results.Json(new

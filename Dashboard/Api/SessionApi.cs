@@ -150,6 +150,10 @@ internal static class SessionApi
                 {
                     return Alert(StatusCodes.Status502BadGateway, failed.Message);
                 }
+                catch (SecurityDatabaseException unavailable)
+                {
+                    return Alert(StatusCodes.Status503ServiceUnavailable, unavailable.Message);
+                }
                 return version == 1
                     ? Text(format.Value, DisconnectResult.VerneMqText)
                     : Results.Json(new
@@ -175,6 +179,10 @@ internal static class SessionApi
                 catch (ActionFailedException failed)
                 {
                     return Alert(StatusCodes.Status502BadGateway, failed.Message);
+                }
+                catch (SecurityDatabaseException unavailable)
+                {
+                    return Alert(StatusCodes.Status503ServiceUnavailable, unavailable.Message);
                 }
                 return version == 1
                     ? Text(format.Value, reauthorized.VerneMqText)

@@ -54,14 +54,29 @@ public sealed class AdminBootstrap(UserStore users, IOptions<AuthOptions> auth, 
         if (admin.Role != UserRole.Admin)
         {
             // admin is the way back in, so it keeps the role even if someone demoted it.
-            users.ChangeRole(AdminName, UserRole.Admin, AuditActors.System);
-            logger.LogWarning("The user \"{User}\" had the role {Role}; it is Admin again", AdminName, admin.Role);
+            var promoted = users.ChangeRole(AdminName, UserRole.Admin, AuditActors.System);
+            if (promoted.IsSuccess)
+            {
+                logger.LogWarning("The user \"{User}\" had the role {Role}; it is Admin again", AdminName, admin.Role);
+            }
+            else
+            {
+                logger.LogWarning("The user \"{User}\" has the role {Role} and could not be made Admin again: {Reason}", AdminName, admin.Role, promoted.Error);
+            }
         }
         // Only rewritten when different: a new hash would also change the security stamp and sign admin out at every start.
         if (!string.IsNullOrEmpty(configured) && !users.HasPassword(AdminName, configured))
         {
-            users.ResetPassword(AdminName, configured, AuditActors.System);
-            logger.LogInformation("Set the password of \"{User}\" from Auth:AdminPassword", AdminName);
+            // A database that is read-only at start keeps the password it has; the app starts all the same.
+            var reset = users.ResetPassword(AdminName, configured, AuditActors.System);
+            if (reset.IsSuccess)
+            {
+                logger.LogInformation("Set the password of \"{User}\" from Auth:AdminPassword", AdminName);
+            }
+            else
+            {
+                logger.LogWarning("Could not set the password of \"{User}\" from Auth:AdminPassword: {Reason}", AdminName, reset.Error);
+            }
         }
     }
 

@@ -15,15 +15,18 @@ public sealed class AuditLog(SecurityDatabase database, TimeProvider time)
 {
     private static readonly string[] CsvColumns = ["id", "time", "actor", "action", "target", "parameters", "result"];
 
-    /// <summary>Writes an entry and returns it once committed.</summary>
-    public AuditEntry Append(string actor, string action, string target, string parameters, string result)
+    /// <summary>Writes an entry and returns it once committed; a database that refuses it throws <see cref="SecurityDatabaseException"/>.</summary>
+    public AuditEntry Append(string actor, string action, string target, string parameters, string result) => database.Write(() =>
     {
         using var connection = database.Open();
         using var transaction = connection.BeginTransaction();
         var entry = Append(connection, transaction, actor, action, target, parameters, result);
         transaction.Commit();
         return entry;
-    }
+    });
+
+    /// <summary>Why an entry could not be written now (read-only, locked), or null: checked before actions that are audited after.</summary>
+    public string? WriteProblem() => database.WriteProblem();
 
     /// <summary>Writes an entry inside the caller's transaction; it commits with the change it describes.</summary>
     internal AuditEntry Append(SqliteConnection connection, SqliteTransaction transaction,

@@ -11,7 +11,8 @@ namespace Dashboard.Security;
 /// actor itself (the API, after checking its key's scope) is not checked again.
 /// <paramref name="isCurrent"/> checks a signed-in principal against the database at the moment of the
 /// action: an open page's sign-in is otherwise only re-checked every 30 s, and a demoted Operator must
-/// not keep acting until then.
+/// not keep acting until then. An action whose entry the database could not take (read-only, locked) is
+/// not done: <see cref="SecurityDatabaseException"/> says why, before anything happened.
 /// </summary>
 public sealed class AuditedSessionControl(
     ISessionControl inner, AuditLog audit, IActorAccessor actor, Func<ClaimsPrincipal, bool>? isCurrent = null) : ISessionControl
@@ -38,6 +39,11 @@ public sealed class AuditedSessionControl(
     {
         var who = await actor.GetIdentityAsync().ConfigureAwait(false);
         Authorize(who, action, target, parameters, verb);
+        // Checked first: an action done but never written down is what the audit log exists to prevent.
+        if (audit.WriteProblem() is { } problem)
+        {
+            throw new SecurityDatabaseException(problem);
+        }
         T result;
         try
         {
@@ -45,10 +51,18 @@ public sealed class AuditedSessionControl(
         }
         catch (Exception exception)
         {
-            audit.Append(who.Name, action, target, parameters, Failure(exception));
+            AppendRefusal(who.Name, action, target, parameters, Failure(exception));
             throw;
         }
-        audit.Append(who.Name, action, target, parameters, outcome(result));
+        try
+        {
+            audit.Append(who.Name, action, target, parameters, outcome(result));
+        }
+        catch (SecurityDatabaseException unavailable)
+        {
+            // The database went away between the check and the entry: done, and said so.
+            throw new ActionFailedException($"{outcome(result)}, but the audit log could not record it: {unavailable.Message}", unavailable);
+        }
         return result;
     }
 
@@ -56,7 +70,7 @@ public sealed class AuditedSessionControl(
     {
         if (who.User is { Identity.IsAuthenticated: true } signedIn && isCurrent is not null && !isCurrent(signedIn))
         {
-            audit.Append(who.Name, action, target, parameters, "Refused: sign-in no longer valid");
+            AppendRefusal(who.Name, action, target, parameters, "Refused: sign-in no longer valid");
             throw new ActionNotAllowedException($"Not allowed: your sign-in is no longer valid; sign in again to {verb}");
         }
         if (who.User is not { } user || user.HasRole(UserRole.Operator))
@@ -64,10 +78,22 @@ public sealed class AuditedSessionControl(
             return;
         }
         var role = user.RoleName();
-        audit.Append(who.Name, action, target, parameters, role is null ? "Refused: not signed in" : $"Refused: role {role}");
+        AppendRefusal(who.Name, action, target, parameters, role is null ? "Refused: not signed in" : $"Refused: role {role}");
         throw new ActionNotAllowedException(role is null
             ? $"Not allowed: sign in to {verb}"
             : $"Not allowed: your role {role} cannot {verb}");
+    }
+
+    // A refusal (or a failure) stands even when the database cannot hold its entry.
+    private void AppendRefusal(string who, string action, string target, string parameters, string refusal)
+    {
+        try
+        {
+            audit.Append(who, action, target, parameters, refusal);
+        }
+        catch (SecurityDatabaseException)
+        {
+        }
     }
 
     // The action may have half happened (a disconnect before a cancelled cleanup), so the attempt is

@@ -54,7 +54,10 @@ public sealed class ClientBlockStore
     /// Checks and stores a block with its <see cref="AuditActions.BlockAdd"/> entry, then enforces it.
     /// Refused, with a message and nothing changed: bad input, or a block in force with the same kind and pattern.
     /// </summary>
-    public Result<ClientBlock> Add(string? kind, string? pattern, string? reason, DateTimeOffset? expires, string actor)
+    public Result<ClientBlock> Add(string? kind, string? pattern, string? reason, DateTimeOffset? expires, string actor) =>
+        _database.TryWrite(() => AddCore(kind, pattern, reason, expires, actor));
+
+    private Result<ClientBlock> AddCore(string? kind, string? pattern, string? reason, DateTimeOffset? expires, string actor)
     {
         var now = _time.GetUtcNow();
         var checkedRequest = BlockRules.Validate(kind, pattern, reason, expires, now);
@@ -97,7 +100,10 @@ public sealed class ClientBlockStore
     }
 
     /// <summary>Removes a block with its <see cref="AuditActions.BlockRemove"/> entry; clients it refused may connect again.</summary>
-    public Result<ClientBlock> Remove(long id, string actor)
+    public Result<ClientBlock> Remove(long id, string actor) =>
+        _database.TryWrite(() => RemoveCore(id, actor));
+
+    private Result<ClientBlock> RemoveCore(long id, string actor)
     {
         lock (_write)
         {

@@ -89,7 +89,7 @@ public sealed class ClientBlocking(
                     disconnected.Add(key.ClientId);
                 }
             }
-            catch (Exception exception) when (exception is ActionFailedException or ActionNotAllowedException)
+            catch (Exception exception) when (exception is ActionFailedException or ActionNotAllowedException or SecurityDatabaseException)
             {
                 failed.Add($"{key.ClientId} ({exception.Message})");
             }
@@ -129,7 +129,14 @@ public sealed class ClientBlocking(
         {
             return null;
         }
-        audit.Append(who.Name, action, target, "", refusal);
+        try
+        {
+            audit.Append(who.Name, action, target, "", refusal);
+        }
+        catch (SecurityDatabaseException)
+        {
+            // Refused all the same; only the entry is missing.
+        }
         return refusal switch
         {
             "Refused: sign-in no longer valid" => $"Not allowed: your sign-in is no longer valid; sign in again to {verb}",

@@ -31,7 +31,10 @@ internal sealed class Credentials(SecurityDatabase database, AuditLog audit, Tim
     // base64url of 32 bytes is 43 characters; anything much longer is not one of ours.
     private const int MaxPresentedLength = 128;
 
-    public Result<(Credential Credential, string Secret)> Create(string name, string? scope, DateTimeOffset? expires, string actor)
+    public Result<(Credential Credential, string Secret)> Create(string name, string? scope, DateTimeOffset? expires, string actor) =>
+        database.TryWrite(() => CreateCore(name, scope, expires, actor));
+
+    private Result<(Credential Credential, string Secret)> CreateCore(string name, string? scope, DateTimeOffset? expires, string actor)
     {
         if (NameRules.Check(name, $"The {noun}'s name") is { } error)
         {
@@ -86,7 +89,10 @@ internal sealed class Credentials(SecurityDatabase database, AuditLog audit, Tim
         return list;
     }
 
-    public Result<Credential> Revoke(string name, string actor)
+    public Result<Credential> Revoke(string name, string actor) =>
+        database.TryWrite(() => RevokeCore(name, actor));
+
+    private Result<Credential> RevokeCore(string name, string actor)
     {
         using var connection = database.Open();
         using var transaction = connection.BeginTransaction();

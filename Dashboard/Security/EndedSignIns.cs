@@ -20,11 +20,16 @@ public sealed class EndedSignIns
         _database = database;
         _time = time;
         using var connection = _database.Open();
-        using (var prune = connection.CreateCommand())
+        try
         {
+            using var prune = connection.CreateCommand();
             prune.CommandText = "DELETE FROM ended_sign_ins WHERE until < $now;";
             prune.Parameters.AddWithValue("$now", time.GetUtcNow().ToUnixTimeMilliseconds());
             prune.ExecuteNonQuery();
+        }
+        catch (Microsoft.Data.Sqlite.SqliteException exception) when (_database.Describe(exception) is not null)
+        {
+            // A database that is read-only (or locked) at start keeps its expired rows until a later start.
         }
         using var read = connection.CreateCommand();
         read.CommandText = "SELECT id, until FROM ended_sign_ins;";
@@ -35,17 +40,24 @@ public sealed class EndedSignIns
         }
     }
 
-    /// <summary>Ends the sign-in <paramref name="id"/>; remembered until <paramref name="until"/> (its cookie's expiry).</summary>
+    /// <summary>
+    /// Ends the sign-in <paramref name="id"/>; remembered until <paramref name="until"/> (its cookie's expiry).
+    /// Also ended in memory when the database refuses the row (<see cref="SecurityDatabaseException"/>, thrown
+    /// after): this process still refuses the cookie, but a restart would forget it.
+    /// </summary>
     public void End(string id, DateTimeOffset until)
     {
         ArgumentException.ThrowIfNullOrEmpty(id);
-        using var connection = _database.Open();
-        using var command = connection.CreateCommand();
-        command.CommandText = "INSERT INTO ended_sign_ins (id, until) VALUES ($id, $until) ON CONFLICT (id) DO UPDATE SET until = max(until, $until);";
-        command.Parameters.AddWithValue("$id", id);
-        command.Parameters.AddWithValue("$until", until.ToUnixTimeMilliseconds());
-        command.ExecuteNonQuery();
         _ended[id] = until;
+        _database.Write(() =>
+        {
+            using var connection = _database.Open();
+            using var command = connection.CreateCommand();
+            command.CommandText = "INSERT INTO ended_sign_ins (id, until) VALUES ($id, $until) ON CONFLICT (id) DO UPDATE SET until = max(until, $until);";
+            command.Parameters.AddWithValue("$id", id);
+            command.Parameters.AddWithValue("$until", until.ToUnixTimeMilliseconds());
+            return command.ExecuteNonQuery();
+        });
         if (_ended.Count % 1024 == 0)
         {
             Forget();

@@ -14,6 +14,8 @@ public sealed class RevalidatingAuthenticationState(
     ILoggerFactory loggerFactory, PrincipalValidator validator, IOptions<AuthOptions> auth)
     : RevalidatingServerAuthenticationStateProvider(loggerFactory)
 {
+    private readonly ILogger _logger = loggerFactory.CreateLogger<RevalidatingAuthenticationState>();
+
     protected override TimeSpan RevalidationInterval => auth.Value.RevalidateInterval;
 
     /// <summary>Public so tests can run one revalidation without waiting for the interval.</summary>
@@ -23,6 +25,17 @@ public sealed class RevalidatingAuthenticationState(
     protected override Task<bool> ValidateAuthenticationStateAsync(AuthenticationState authenticationState, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(authenticationState);
-        return Task.FromResult(validator.IsCurrent(authenticationState.User));
+        try
+        {
+            return Task.FromResult(validator.IsCurrent(authenticationState.User));
+        }
+        catch (Microsoft.Data.Sqlite.SqliteException exception)
+        {
+            // The database cannot be read this round (locked by another program). Thrown, it would end the
+            // circuit's revalidation for good (the framework stops at the first exception); the sign-in is
+            // checked again at the next interval instead.
+            _logger.LogWarning(exception, "Could not check an open page's sign-in against the database; trying again in {Interval}", RevalidationInterval);
+            return Task.FromResult(true);
+        }
     }
 }

@@ -1,11 +1,21 @@
+using Dashboard.Core.Query;
 using Microsoft.Data.Sqlite;
 
 namespace Dashboard.Security;
 
 /// <summary>
+/// The security database cannot take a write (read-only, locked by another program, a full disk, a disk
+/// error): the message says so in words for the person who asked (docs/reliability.md).
+/// </summary>
+public sealed class SecurityDatabaseException(string message, Exception? inner = null) : Exception(message, inner);
+
+/// <summary>
 /// The SQLite file <c>&lt;Data:Path&gt;/dashboard.db</c> that holds users, API keys, wall tokens, client
 /// blocks and the audit log. Each operation opens its own connection (Microsoft.Data.Sqlite pools them), so the stores
 /// are safe to use from any thread: SQLite serialises writers and WAL lets readers run beside them.
+/// A write the file refuses (read-only, locked, full) becomes a <see cref="SecurityDatabaseException"/>
+/// or a failed result with a sentence saying so (<see cref="Write{T}(Func{T})"/>, <see cref="TryWrite{T}"/>),
+/// never a bare SQLite error.
 /// </summary>
 public sealed class SecurityDatabase : IDisposable
 {
@@ -85,11 +95,16 @@ public sealed class SecurityDatabase : IDisposable
             Mode = SqliteOpenMode.ReadWriteCreate,
             Pooling = true,
             // How long a writer waits for another writer's lock before giving up (seconds); writes
-            // here are single small rows, so contention clears in milliseconds.
-            DefaultTimeout = 30,
+            // here are single small rows, so contention among the app's own writers clears in
+            // milliseconds. A lock held longer is another program's, and a person is waiting for the
+            // answer (a sign-in, a disconnect): five seconds, then "locked" in words.
+            DefaultTimeout = BusyTimeoutSeconds,
         }.ToString();
         Migrate();
     }
+
+    /// <summary>How long a write waits for a lock another connection holds before it is refused.</summary>
+    public const int BusyTimeoutSeconds = 5;
 
     /// <summary>The database file's full path.</summary>
     public string FilePath { get; }
@@ -104,6 +119,15 @@ public sealed class SecurityDatabase : IDisposable
         try
         {
             connection.Open();
+            if (SQLitePCL.raw.sqlite3_db_readonly(connection.Handle, "main") == 1)
+            {
+                // Opened (and pooled) while the file was read-only, it stays read-only for good: open afresh,
+                // so a file made writable again is written at once. Only while the file is read-only.
+                connection.Dispose();
+                ClearPool();
+                connection = new SqliteConnection(_connectionString);
+                connection.Open();
+            }
             using var pragmas = connection.CreateCommand();
             // synchronous=FULL: in WAL mode NORMAL already survives the app being killed, but may lose the
             // last commits on power loss; these writes are rare human actions and an audit entry must
@@ -119,9 +143,106 @@ public sealed class SecurityDatabase : IDisposable
         }
     }
 
+    /// <summary>
+    /// A sentence for people when <paramref name="exception"/> means the database cannot take a write
+    /// (read-only, locked by another program, a full disk, a disk error); null for any other failure.
+    /// </summary>
+    public string? Describe(Exception exception) => exception switch
+    {
+        SecurityDatabaseException known => known.Message,
+        SqliteException { SqliteErrorCode: 8 or 3 } => // SQLITE_READONLY, SQLITE_PERM
+            $"The dashboard's database {FilePath} is read-only, so this cannot be recorded; an administrator must make it writable again.",
+        SqliteException { SqliteErrorCode: 5 or 6 } => // SQLITE_BUSY, SQLITE_LOCKED
+            $"The dashboard's database {FilePath} is locked by another program, so this cannot be recorded now; try again in a moment.",
+        SqliteException { SqliteErrorCode: 13 } => // SQLITE_FULL
+            $"The disk holding the dashboard's database {FilePath} is full, so this cannot be recorded.",
+        SqliteException { SqliteErrorCode: 10 or 14 } => // SQLITE_IOERR, SQLITE_CANTOPEN
+            $"The dashboard's database {FilePath} cannot be written (a disk or permission error), so this cannot be recorded.",
+        _ => null,
+    };
+
+    /// <summary>
+    /// Runs a write; a refusal by the file becomes a <see cref="SecurityDatabaseException"/> that says why.
+    /// After a read-only refusal the pooled connections are let go, so a file made writable again is
+    /// written at the next try (a connection opened on a read-only file stays read-only).
+    /// </summary>
+    public T Write<T>(Func<T> write)
+    {
+        ArgumentNullException.ThrowIfNull(write);
+        try
+        {
+            return write();
+        }
+        catch (SqliteException exception) when (Describe(exception) is { } message)
+        {
+            Recover(exception);
+            throw new SecurityDatabaseException(message, exception);
+        }
+    }
+
+    /// <summary>As <see cref="Write{T}(Func{T})"/>, with the refusal as a failed result.</summary>
+    public Result<T> TryWrite<T>(Func<Result<T>> write)
+    {
+        try
+        {
+            return Write(write);
+        }
+        catch (SecurityDatabaseException exception)
+        {
+            return Result<T>.Fail(exception.Message);
+        }
+    }
+
+    /// <summary>
+    /// Why a write would be refused now, or null when it would go through: for actions that must not
+    /// happen unless their audit entry can be written after them (a disconnect, a trace).
+    /// </summary>
+    public string? WriteProblem()
+    {
+        try
+        {
+            using var connection = Open();
+            // A connection opened on a file it may not write is read-only; BEGIN IMMEDIATE would not notice.
+            if (SQLitePCL.raw.sqlite3_db_readonly(connection.Handle, "main") == 1)
+            {
+                ClearPool();
+                return Describe(new SqliteException("attempt to write a readonly database", 8));
+            }
+            // Takes the write lock (waiting as a write would) and gives it back.
+            using var transaction = connection.BeginTransaction();
+            transaction.Rollback();
+            return null;
+        }
+        catch (SqliteException exception) when (Describe(exception) is { } message)
+        {
+            Recover(exception);
+            return message;
+        }
+    }
+
+    private void Recover(SqliteException exception)
+    {
+        if (exception.SqliteErrorCode is 8 or 3 or 14)
+        {
+            ClearPool();
+        }
+    }
+
+    private void ClearPool()
+    {
+        using var connection = new SqliteConnection(_connectionString);
+        SqliteConnection.ClearPool(connection);
+    }
+
     private void Migrate()
     {
         using var connection = Open();
+        if (ReadSchemaVersion(connection) == Migrations.Length)
+        {
+            // Nothing to write: a database that is read-only (or locked by another program) at start still
+            // serves sign-ins' reads and says why writes fail, instead of stopping the app.
+            return;
+        }
         using (var wal = connection.CreateCommand())
         {
             // WAL is a property of the file, so setting it once here covers every later connection;
@@ -151,6 +272,22 @@ public sealed class SecurityDatabase : IDisposable
         }
         // All migrations commit together: a crash half-way leaves the old schema, never a mix.
         transaction.Commit();
+    }
+
+    // The version a database holds, read without writing; -1 when it has no schema yet.
+    private static int ReadSchemaVersion(SqliteConnection connection)
+    {
+        using var command = connection.CreateCommand();
+        command.CommandText = "SELECT version FROM schema_version;";
+        try
+        {
+            return command.ExecuteScalar() is long version ? (int)version : -1;
+        }
+        catch (SqliteException exception) when (exception.SqliteErrorCode == 1)
+        {
+            // SQLITE_ERROR: no such table (a new file).
+            return -1;
+        }
     }
 
     private static void Execute(SqliteConnection connection, SqliteTransaction transaction, string sql)

@@ -46,7 +46,20 @@ public static class SignInHosting
                     OnValidatePrincipal = async context =>
                     {
                         var validator = context.HttpContext.RequestServices.GetRequiredService<PrincipalValidator>();
-                        if (context.Principal is null || !validator.IsCurrent(context.Principal))
+                        bool current;
+                        try
+                        {
+                            current = context.Principal is not null && validator.IsCurrent(context.Principal);
+                        }
+                        catch (Microsoft.Data.Sqlite.SqliteException)
+                        {
+                            // The database cannot be read now (locked by another program): this request is not
+                            // signed in, but the cookie is kept for when it can be read again. The sign-in page
+                            // says what is wrong.
+                            context.RejectPrincipal();
+                            return;
+                        }
+                        if (!current)
                         {
                             context.RejectPrincipal();
                             await context.HttpContext.SignOutAsync(DashboardClaims.Scheme);
@@ -131,14 +144,24 @@ public static class SignInHosting
             }
             // End this sign-in on the server too: a copy of the cookie must not outlive the sign-out.
             var current = await context.AuthenticateAsync(DashboardClaims.Scheme);
+            var recorded = true;
             if (current.Principal?.FindFirst(DashboardClaims.SignInId)?.Value is { } signIn)
             {
                 // Remembered as long as any copy could live, a renewed one included.
                 var time = context.RequestServices.GetRequiredService<TimeProvider>();
-                context.RequestServices.GetRequiredService<EndedSignIns>().End(signIn, time.GetUtcNow() + CookieLifetime);
+                try
+                {
+                    context.RequestServices.GetRequiredService<EndedSignIns>().End(signIn, time.GetUtcNow() + CookieLifetime);
+                }
+                catch (SecurityDatabaseException)
+                {
+                    // Signed out here all the same; the sign-in page says what could not be done.
+                    recorded = false;
+                }
             }
             await context.SignOutAsync(DashboardClaims.Scheme);
-            return Results.LocalRedirect(context.Request.PathBase.Add(LoginPath).ToUriComponent());
+            var login = context.Request.PathBase.Add(LoginPath).ToUriComponent();
+            return Results.LocalRedirect(recorded ? login : login + "?reason=" + Components.Pages.Account.LoginPage.SignOutNotRecordedReason);
         })
         // Signing out must work even when the cookie has already been refused.
         .AllowAnonymous()

@@ -29,19 +29,23 @@ public enum PasswordCheckStatus
     Success,
     Failed,
     LockedOut,
+
+    /// <summary>The database could not record the attempt (read-only, locked): nobody is signed in meanwhile.</summary>
+    Unavailable,
 }
 
 /// <summary>
 /// The outcome of <see cref="UserStore.VerifyPassword(string, string, string?)"/>: <c>User</c> on success only (a
 /// failure says nothing about whether the name exists), <c>LockedUntil</c> when sign-in opens again.
 /// </summary>
-public sealed record PasswordCheck(PasswordCheckStatus Status, UserInfo? User, DateTimeOffset? LockedUntil)
+public sealed record PasswordCheck(PasswordCheckStatus Status, UserInfo? User, DateTimeOffset? LockedUntil, string? Problem = null)
 {
     /// <summary>A sentence for the sign-in form: the same for an unknown user and a wrong password.</summary>
     public string Message => Status switch
     {
         PasswordCheckStatus.Success => "Signed in",
         PasswordCheckStatus.LockedOut => string.Create(CultureInfo.InvariantCulture, $"Too many failed sign-ins from your address: try again after {LockedUntil?.UtcDateTime:HH:mm:ss} UTC"),
+        PasswordCheckStatus.Unavailable => $"Sign-in is not possible right now: {Problem}",
         _ => "Wrong user name or password",
     };
 }

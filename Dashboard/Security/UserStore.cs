@@ -53,7 +53,10 @@ public sealed class UserStore
     }
 
     /// <summary>Adds a user; <paramref name="actor"/> is who did it, for the audit log.</summary>
-    public Result<UserInfo> Add(string name, UserRole role, string password, string actor)
+    public Result<UserInfo> Add(string name, UserRole role, string password, string actor) =>
+        _database.TryWrite(() => AddCore(name, role, password, actor));
+
+    private Result<UserInfo> AddCore(string name, UserRole role, string password, string actor)
     {
         if ((NameRules.CheckUserName(name) ?? CheckRole(role) ?? PasswordRules.Check(password)) is { } error)
         {
@@ -84,7 +87,10 @@ public sealed class UserStore
     }
 
     /// <summary>Changes a user's role; the last Admin cannot be demoted.</summary>
-    public Result<UserInfo> ChangeRole(string name, UserRole role, string actor)
+    public Result<UserInfo> ChangeRole(string name, UserRole role, string actor) =>
+        _database.TryWrite(() => ChangeRoleCore(name, role, actor));
+
+    private Result<UserInfo> ChangeRoleCore(string name, UserRole role, string actor)
     {
         if (CheckRole(role) is { } error)
         {
@@ -117,7 +123,10 @@ public sealed class UserStore
     }
 
     /// <summary>Sets a user's password (an admin's reset); also lifts a lockout.</summary>
-    public Result<UserInfo> ResetPassword(string name, string newPassword, string actor)
+    public Result<UserInfo> ResetPassword(string name, string newPassword, string actor) =>
+        _database.TryWrite(() => ResetPasswordCore(name, newPassword, actor));
+
+    private Result<UserInfo> ResetPasswordCore(string name, string newPassword, string actor)
     {
         if (PasswordRules.Check(newPassword) is { } error)
         {
@@ -143,7 +152,10 @@ public sealed class UserStore
     /// A user changes their own password. A wrong current password counts as a failed sign-in, so this
     /// cannot be used to guess passwords past the lockout.
     /// </summary>
-    public Result<UserInfo> ChangeOwnPassword(string name, string currentPassword, string newPassword)
+    public Result<UserInfo> ChangeOwnPassword(string name, string currentPassword, string newPassword) =>
+        _database.TryWrite(() => ChangeOwnPasswordCore(name, currentPassword, newPassword));
+
+    private Result<UserInfo> ChangeOwnPasswordCore(string name, string currentPassword, string newPassword)
     {
         if (PasswordRules.Check(newPassword) is { } error)
         {
@@ -152,7 +164,12 @@ public sealed class UserStore
         var check = VerifyPassword(name, currentPassword, AuditActions.UserChangePassword, "");
         if (check.Status != PasswordCheckStatus.Success)
         {
-            return Result<UserInfo>.Fail(check.Status == PasswordCheckStatus.LockedOut ? check.Message : "The current password is wrong");
+            return Result<UserInfo>.Fail(check.Status switch
+            {
+                PasswordCheckStatus.LockedOut => check.Message,
+                PasswordCheckStatus.Unavailable => check.Problem!,
+                _ => "The current password is wrong",
+            });
         }
         var hash = _hashing.Hash(newPassword);
         using var connection = _database.Open();
@@ -171,7 +188,10 @@ public sealed class UserStore
     }
 
     /// <summary>Deletes a user; the last Admin cannot be deleted.</summary>
-    public Result<UserInfo> Delete(string name, string actor)
+    public Result<UserInfo> Delete(string name, string actor) =>
+        _database.TryWrite(() => DeleteCore(name, actor));
+
+    private Result<UserInfo> DeleteCore(string name, string actor)
     {
         using var connection = _database.Open();
         using var transaction = connection.BeginTransaction();
@@ -200,7 +220,21 @@ public sealed class UserStore
     public PasswordCheck VerifyPassword(string name, string password, string? address = null) =>
         VerifyPassword(name, password, AuditActions.SignIn, address ?? "");
 
+    // Every attempt is written to the audit log, so a database that cannot take the entry (read-only,
+    // locked) lets nobody in meanwhile, and says so: a sign-in that left no trace would be worse.
     private PasswordCheck VerifyPassword(string name, string password, string action, string address)
+    {
+        try
+        {
+            return _database.Write(() => VerifyPasswordCore(name, password, action, address));
+        }
+        catch (SecurityDatabaseException unavailable)
+        {
+            return new PasswordCheck(PasswordCheckStatus.Unavailable, null, null, unavailable.Message);
+        }
+    }
+
+    private PasswordCheck VerifyPasswordCore(string name, string password, string action, string address)
     {
         name ??= "";
         password ??= "";

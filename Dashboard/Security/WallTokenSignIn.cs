@@ -29,7 +29,14 @@ internal sealed class WallTokenSignIn(RequestDelegate next, WallTokenStore token
         if (presented.Count != 1 || tokens.Verify(presented[0]) is not { } token)
         {
             var shown = presented.Count == 1 ? Shorten(presented[0] ?? "") : $"{presented.Count} tokens";
-            audit.Append(AuditActors.Anonymous, AuditActions.WallSignIn, shown, "{}", "Refused: unknown, revoked or expired token");
+            try
+            {
+                audit.Append(AuditActors.Anonymous, AuditActions.WallSignIn, shown, "{}", "Refused: unknown, revoked or expired token");
+            }
+            catch (SecurityDatabaseException)
+            {
+                // Refused all the same; only the entry is missing (the database says why elsewhere).
+            }
             await RefuseAsync(context);
             return;
         }
@@ -40,7 +47,16 @@ internal sealed class WallTokenSignIn(RequestDelegate next, WallTokenStore token
             // A TV reloads its link after every restart; only a browser that becomes this wall is an entry.
             if (user.Identity?.Name != principal.Identity?.Name)
             {
-                audit.Append(principal.Identity!.Name!, AuditActions.WallSignIn, token.Name, "{}", "Success");
+                try
+                {
+                    audit.Append(principal.Identity!.Name!, AuditActions.WallSignIn, token.Name, "{}", "Success");
+                }
+                catch (SecurityDatabaseException unavailable)
+                {
+                    // As a user's sign-in: none that the audit log cannot hold.
+                    await UnavailableAsync(context, unavailable.Message);
+                    return;
+                }
             }
             await context.SignInAsync(DashboardClaims.Scheme, principal, new AuthenticationProperties { IsPersistent = true });
             // This request is authorized as the wall too, not only the next one.
@@ -51,6 +67,20 @@ internal sealed class WallTokenSignIn(RequestDelegate next, WallTokenStore token
 
     private static string Shorten(string secret) =>
         secret.Length <= ShownSecretLength ? secret : secret[..ShownSecretLength] + "…";
+
+    private static async Task UnavailableAsync(HttpContext context, string problem)
+    {
+        context.Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
+        context.Response.Headers.RetryAfter = "30";
+        context.Response.ContentType = "text/html; charset=utf-8";
+        await context.Response.WriteAsync($$"""
+            <!DOCTYPE html>
+            <html lang="en"><head><meta charset="utf-8"><title>Wall not available</title>
+            <style>body{font-family:system-ui,sans-serif;background:#111;color:#eee;margin:10vh 10vw;font-size:1.5rem}</style></head>
+            <body><h1>The wall cannot be signed in right now</h1>
+            <p>{{System.Net.WebUtility.HtmlEncode(problem)}}</p></body></html>
+            """, context.RequestAborted);
+    }
 
     private static async Task RefuseAsync(HttpContext context)
     {

@@ -337,6 +337,75 @@ public sealed class AuthFileWatcherTests : IDisposable
     }
 
     [Fact]
+    public void Problem_FileDeletedThenWrittenBack_SaysMissingWithTheVersionInForce_ThenClears()
+    {
+        var path = _dir.File("vmq.acl");
+        File.WriteAllText(path, "topic a\n");
+        using var watcher = AuthFiles.WatchAcl(path, _logger, new FakeTimeProvider(), PollOnly);
+        var raised = 0;
+        watcher.ProblemChanged += (_, _) => raised++;
+        Assert.Null(watcher.Problem);
+
+        File.Delete(path);
+        watcher.Reload();
+        watcher.Reload();
+
+        var problem = Assert.IsType<AuthFileProblem>(watcher.Problem);
+        Assert.Equal(AuthFileProblemKind.Missing, problem.Kind);
+        Assert.Equal(1, problem.Version);
+        Assert.True(problem.KeepsEarlierVersion);
+        Assert.Equal(watcher.LoadedAt, problem.LoadedAt);
+        Assert.Equal(1, raised);
+
+        File.WriteAllText(path, "topic a\n");
+        watcher.Reload();
+
+        Assert.Null(watcher.Problem);
+        Assert.Equal(1, watcher.Version);
+        Assert.Equal(2, raised);
+    }
+
+    [Fact]
+    public void Problem_MalformedThenFixed_NamesTheFirstBadLine_ThenClears()
+    {
+        var path = _dir.File("vmq.acl");
+        File.WriteAllText(path, "topic a\n");
+        using var watcher = AuthFiles.WatchAcl(path, _logger, new FakeTimeProvider(), PollOnly);
+
+        File.WriteAllText(path, "topic b\nuser\nnonsense here\n");
+        watcher.Reload();
+
+        var problem = Assert.IsType<AuthFileProblem>(watcher.Problem);
+        Assert.Equal(AuthFileProblemKind.Malformed, problem.Kind);
+        Assert.Equal("line 2: \"user\" needs a name (and 1 more)", problem.Detail);
+
+        // Deleted, then the same bad text back: still malformed, with its line.
+        File.Delete(path);
+        watcher.Reload();
+        Assert.Equal(AuthFileProblemKind.Missing, watcher.Problem?.Kind);
+        File.WriteAllText(path, "topic b\nuser\nnonsense here\n");
+        watcher.Reload();
+        Assert.Equal(AuthFileProblemKind.Malformed, watcher.Problem?.Kind);
+        Assert.StartsWith("line 2:", watcher.Problem?.Detail, StringComparison.Ordinal);
+
+        File.WriteAllText(path, "topic b\n");
+        watcher.Reload();
+        Assert.Null(watcher.Problem);
+        Assert.True(Reads(watcher.Current, "b"));
+    }
+
+    [Fact]
+    public void Problem_MissingAtStart_SaysNothingIsAllowed()
+    {
+        using var watcher = AuthFiles.WatchAcl(_dir.File("vmq.acl"), _logger, new FakeTimeProvider(), PollOnly);
+
+        var problem = Assert.IsType<AuthFileProblem>(watcher.Problem);
+        Assert.Equal(AuthFileProblemKind.Missing, problem.Kind);
+        Assert.False(problem.KeepsEarlierVersion);
+        Assert.Null(problem.LoadedAt);
+    }
+
+    [Fact]
     public void Reload_MalformedAfterGoodVersion_KeepsItAndLogsFileAndLine()
     {
         var path = _dir.File("vmq.acl");

@@ -38,9 +38,18 @@ public sealed partial class LoginPage
     private string? Message { get; set; }
 
     /// <summary>What an arriving user is told before signing in; fixed texts, never the query's own words.</summary>
-    private string? Notice => Reason == PasswordChangedReason ? "Your password is changed: sign in with the new one." : null;
+    private string? Notice => Reason switch
+    {
+        PasswordChangedReason => "Your password is changed: sign in with the new one.",
+        SignOutNotRecordedReason => "You are signed out. The dashboard's database could not record it, so should the dashboard restart " +
+            "before the database takes writes again, a copy of this sign-in elsewhere would be valid again.",
+        _ => null,
+    };
 
     public const string PasswordChangedReason = "password-changed";
+
+    /// <summary>Signed out, but the database refused the record of it (docs/reliability.md).</summary>
+    public const string SignOutNotRecordedReason = "sign-out-not-recorded";
 
     private async Task SignInAsync()
     {

@@ -37,6 +37,11 @@ public sealed class SessionActions(IDialogService dialogs, ISnackbar snackbar, I
             Notify("Disconnect failed: " + failed.Message, Severity.Error);
             return null;
         }
+        catch (SecurityDatabaseException unavailable)
+        {
+            Notify("Not disconnected: " + unavailable.Message, Severity.Error);
+            return null;
+        }
         Notify(result.Message, result.Found ? Severity.Success : Severity.Warning);
         return result;
     }
@@ -68,6 +73,11 @@ public sealed class SessionActions(IDialogService dialogs, ISnackbar snackbar, I
         catch (ActionFailedException failed)
         {
             Notify("Reauthorize failed: " + failed.Message, Severity.Error);
+            return null;
+        }
+        catch (SecurityDatabaseException unavailable)
+        {
+            Notify("Not reauthorized: " + unavailable.Message, Severity.Error);
             return null;
         }
         Notify(result.Message, !result.Found ? Severity.Warning : result.Changed ? Severity.Success : Severity.Info);

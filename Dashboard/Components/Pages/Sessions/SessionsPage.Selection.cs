@@ -144,6 +144,12 @@ public sealed partial class SessionsPage
                     refusal = refused.Message;
                     break;
                 }
+                catch (SecurityDatabaseException unavailable)
+                {
+                    // The audit log cannot take entries (read-only, locked): none of the rest could be done either.
+                    refusal = "Stopped: " + unavailable.Message;
+                    break;
+                }
                 catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
                 {
                     // The user left the page: nobody is left to tell, so stop without a report.

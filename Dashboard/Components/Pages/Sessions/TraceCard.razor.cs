@@ -54,27 +54,48 @@ public sealed partial class TraceCard
         var audit = Services.GetRequiredService<AuditLog>();
         var who = await Services.GetRequiredService<IActorAccessor>().GetIdentityAsync();
         var parameters = AuditLog.Parameters(("payloads", _withPayloads));
-        if (who.User is not { } user || !user.HasRole(UserRole.Operator))
+        try
         {
-            var role = who.User?.RoleName();
-            audit.Append(who.Name, AuditActions.SessionTrace, ClientId, parameters, role is null ? "Refused: not signed in" : $"Refused: role {role}");
-            _message = role is null ? "Not allowed: sign in to trace" : $"Not allowed: your role {role} cannot trace";
-            return;
+            if (who.User is not { } user || !user.HasRole(UserRole.Operator))
+            {
+                var role = who.User?.RoleName();
+                _message = role is null ? "Not allowed: sign in to trace" : $"Not allowed: your role {role} cannot trace";
+                audit.Append(who.Name, AuditActions.SessionTrace, ClientId, parameters, role is null ? "Refused: not signed in" : $"Refused: role {role}");
+                return;
+            }
+            // A trace shows packets, payloads too: not one the audit log could not record.
+            if (audit.WriteProblem() is { } problem)
+            {
+                _message = "Not tracing: " + problem;
+                return;
+            }
+            var started = tracer.Start(ClientId, _withPayloads);
+            if (!started.IsSuccess)
+            {
+                _message = started.Error;
+                audit.Append(who.Name, AuditActions.SessionTrace, ClientId, parameters, $"Refused: {started.Error}");
+                return;
+            }
+            try
+            {
+                audit.Append(who.Name, AuditActions.SessionTrace, ClientId, parameters, "Started");
+            }
+            catch (SecurityDatabaseException)
+            {
+                started.Value.Stop();
+                throw;
+            }
+            _message = null;
+            _packets.Clear();
+            _shownWithPayloads = _withPayloads;
+            _trace = started.Value;
+            _reading = new CancellationTokenSource();
+            _ = ReadAsync(started.Value, _reading.Token);
         }
-        var started = tracer.Start(ClientId, _withPayloads);
-        if (!started.IsSuccess)
+        catch (SecurityDatabaseException unavailable)
         {
-            audit.Append(who.Name, AuditActions.SessionTrace, ClientId, parameters, $"Refused: {started.Error}");
-            _message = started.Error;
-            return;
+            _message ??= "Not tracing: " + unavailable.Message;
         }
-        audit.Append(who.Name, AuditActions.SessionTrace, ClientId, parameters, "Started");
-        _message = null;
-        _packets.Clear();
-        _shownWithPayloads = _withPayloads;
-        _trace = started.Value;
-        _reading = new CancellationTokenSource();
-        _ = ReadAsync(started.Value, _reading.Token);
     }
 
     private async Task ReadAsync(ClientTrace trace, CancellationToken cancellation)

@@ -23,6 +23,10 @@ public sealed partial class WallPage : IAsyncDisposable
     private IJSObjectReference? _module;
     private QueueMatcher? _matcher;
     private ITimer? _panelTimer;
+    private int _beating;
+
+    // Below the watchdog's 4 s: a beat lost to a dropped connection is given up before the wall would go stale.
+    private static readonly TimeSpan BeatTimeout = TimeSpan.FromSeconds(3);
 
     [Inject]
     public required SessionStore Store { get; init; }
@@ -135,13 +139,33 @@ public sealed partial class WallPage : IAsyncDisposable
         }
     }
 
-    private async Task OnFeedUpdatedAsync()
+    private Task OnFeedUpdatedAsync()
     {
         StateHasChanged();
-        if (_module is not null)
+        // The watchdog's heartbeat: it shows "Connection lost" when these stop. Not awaited: the feed waits
+        // for this method, and a beat sent while the browser is cut off is never answered, so awaiting it
+        // held the wall's feed for the call's minute-long timeout after the connection came back (the
+        // watchdog then reloaded the page). One beat at a time, each given up after a few seconds.
+        if (_module is { } module && Interlocked.Exchange(ref _beating, 1) == 0)
         {
-            // The watchdog's heartbeat: it shows "Connection lost" when these stop.
-            await _module.InvokeVoidAsync("beat");
+            _ = BeatAsync(module);
+        }
+        return Task.CompletedTask;
+    }
+
+    private async Task BeatAsync(IJSObjectReference module)
+    {
+        try
+        {
+            await module.InvokeVoidAsync("beat", BeatTimeout);
+        }
+        catch (Exception e) when (e is JSDisconnectedException or JSException or TaskCanceledException or InvalidOperationException or ObjectDisposedException)
+        {
+            // Cut off, or gone: the watchdog in the browser says so; the next update beats again.
+        }
+        finally
+        {
+            Volatile.Write(ref _beating, 0);
         }
     }
 
