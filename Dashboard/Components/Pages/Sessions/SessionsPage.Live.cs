@@ -1,4 +1,5 @@
 using Dashboard.Core.Sessions;
+using Dashboard.Core.Store;
 
 namespace Dashboard.Components.Pages.Sessions;
 
@@ -19,7 +20,7 @@ public sealed partial class SessionsPage
     private string PausedText => _changesWaiting ? "Paused — changes waiting" : "Paused";
 
     // The store's throttled callback. A paused view keeps its rows and only notes that changes are waiting.
-    private Task OnStoreChangedAsync()
+    private async Task OnStoreChangedAsync(ChangedKeys changes)
     {
         if (_paused)
         {
@@ -30,9 +31,13 @@ public sealed partial class SessionsPage
                 _changesWaiting = true;
                 StateHasChanged();
             }
-            return Task.CompletedTask;
+            return;
         }
-        return RefreshAsync();
+        // Most changes of a large broker touch no row of this page: then nothing runs and nothing renders.
+        if (await ViewModel.RefreshAsync(changes))
+        {
+            await RenderRowsAsync();
+        }
     }
 
     private async Task SetPausedAsync(bool paused)

@@ -101,7 +101,7 @@ public sealed partial class SessionsPage : IDisposable
         // A prerender is thrown away; only the interactive render lives long enough to update.
         if (RendererInfo.IsInteractive)
         {
-            _subscription = new ThrottledSubscription(Store, RefreshInterval, () => InvokeAsync(OnStoreChangedAsync), Time);
+            _subscription = new ThrottledSubscription(Store, RefreshInterval, changes => InvokeAsync(() => OnStoreChangedAsync(changes)), Time);
         }
     }
 
@@ -178,6 +178,11 @@ public sealed partial class SessionsPage : IDisposable
         // With a large store the query runs off this circuit's thread (shared with other pages on the same
         // query), so the page keeps answering while a million sessions are scanned.
         await ViewModel.RefreshAsync();
+        await RenderRowsAsync();
+    }
+
+    private async Task RenderRowsAsync()
+    {
         MarkChangedRows();
         if (_grid is not null)
         {
