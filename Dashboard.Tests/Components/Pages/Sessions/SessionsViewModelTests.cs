@@ -123,7 +123,7 @@ public class SessionsViewModelTests
     }
 
     [Fact]
-    public async Task RefreshAsync_NewQueue_ShownWhenItFallsWithinTheLimitElseOnlyCounted()
+    public async Task RefreshAsync_NewQueue_ShownWhenItFallsWithinTheLimitElseOnlyCountedByRecount()
     {
         var store = StoreWith(250);
         var viewModel = new SessionsViewModel(store);
@@ -134,15 +134,20 @@ public class SessionsViewModelTests
         Assert.True(await viewModel.RefreshAsync(Changed(store, "c00248x")));
         Assert.Contains("c00248x", viewModel.Result!.Rows.Select(r => (string)r[viewModel.IndexOf("client_id")]!));
         Assert.Equal([new QueueKey("", "c00248x")], viewModel.Changed);
+        // The count behind the limit follows at its own pace.
+        Assert.Equal(250, viewModel.MatchCount);
+        Assert.True(await viewModel.RecountAsync());
         Assert.Equal(251, viewModel.MatchCount);
 
         // Sorts after every shown row: the rows stay, only the count behind the limit moves.
         var rows = viewModel.Result;
         Reconnect(store, "c00000a", 1);
-        Assert.True(await viewModel.RefreshAsync(Changed(store, "c00000a")));
+        Assert.False(await viewModel.RefreshAsync(Changed(store, "c00000a")));
         Assert.Same(rows, viewModel.Result);
         Assert.Empty(viewModel.Changed);
+        Assert.True(await viewModel.RecountAsync());
         Assert.Equal(252, viewModel.MatchCount);
+        Assert.False(await viewModel.RecountAsync());
     }
 
     [Fact]

@@ -10,6 +10,10 @@ public sealed partial class SessionsPage
     // animation (row-flash in SessionsPage.razor.css) lasts as long.
     private static readonly TimeSpan HighlightDuration = TimeSpan.FromMilliseconds(1500);
 
+    // The count of matches behind the limit: any change may move it and counting reads up to 10,000 rows,
+    // so it follows the store at this slower pace (docs/live-feed.md#inside-the-dashboard).
+    private static readonly TimeSpan CountInterval = TimeSpan.FromSeconds(2);
+
     private readonly Dictionary<QueueKey, DateTimeOffset> _highlightUntil = [];
     private bool _paused;
     private long _pausedAtVersion;
@@ -37,6 +41,14 @@ public sealed partial class SessionsPage
         if (await ViewModel.RefreshAsync(changes))
         {
             await RenderRowsAsync();
+        }
+    }
+
+    private async Task OnCountChangedAsync()
+    {
+        if (!_paused && await ViewModel.RecountAsync())
+        {
+            StateHasChanged();
         }
     }
 

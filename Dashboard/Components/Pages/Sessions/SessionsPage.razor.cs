@@ -28,6 +28,7 @@ public sealed partial class SessionsPage : IDisposable
     private static readonly TimeSpan RefreshInterval = TimeSpan.FromMilliseconds(250);
 
     private ThrottledSubscription? _subscription;
+    private ThrottledSubscription? _countSubscription;
     private MudDataGrid<GridRow>? _grid;
     private string? _queryText;
     private bool _applied;
@@ -102,6 +103,7 @@ public sealed partial class SessionsPage : IDisposable
         if (RendererInfo.IsInteractive)
         {
             _subscription = new ThrottledSubscription(Store, RefreshInterval, changes => InvokeAsync(() => OnStoreChangedAsync(changes)), Time);
+            _countSubscription = new ThrottledSubscription(Store, CountInterval, () => InvokeAsync(OnCountChangedAsync), Time);
         }
     }
 
@@ -324,6 +326,7 @@ public sealed partial class SessionsPage : IDisposable
     public void Dispose()
     {
         _subscription?.Dispose();
+        _countSubscription?.Dispose();
         _leaving.Cancel();
         _leaving.Dispose();
     }

@@ -103,14 +103,14 @@ public sealed class SessionsViewModel(SessionStore store, SharedQueryRuns? share
     /// gets its thread back while it runs. The rows are replaced when it finishes, unless another query
     /// was applied meanwhile.
     /// </summary>
-    public Task RefreshAsync() => RunAndShowAsync(changes: null);
+    public Task RefreshAsync() => RunAndShowAsync(changes: null, recount: true);
 
     /// <summary>
     /// A live refresh after <paramref name="changes"/>: the query runs again only when a changed queue can
-    /// change the rows shown (it is shown, or it now matches and would fall within the limit); when it
-    /// can only change the count of matches behind the limit, only that count runs again. Returns whether
-    /// anything the page shows may have changed (false: no need to render). Highlights go to exactly the
-    /// changed queues whose cells differ (docs/live-feed.md#inside-the-dashboard).
+    /// change the rows shown (it is shown, or it now matches and would fall within the limit). The count
+    /// of matches behind the limit is not redone here but by <see cref="RecountAsync"/>, at its own slower
+    /// pace. Returns whether the rows may have changed (false: no need to render). Highlights go to
+    /// exactly the changed queues whose cells differ (docs/live-feed.md#inside-the-dashboard).
     /// </summary>
     public async Task<bool> RefreshAsync(ChangedKeys changes)
     {
@@ -121,34 +121,43 @@ public sealed class SessionsViewModel(SessionStore store, SharedQueryRuns? share
         }
         if (changes.Resync || Result is null)
         {
-            await RunAndShowAsync(changes: null);
+            await RunAndShowAsync(changes: null, recount: true);
             return true;
         }
-        var (rows, count) = Affects(query, changes);
-        if (rows)
+        if (!AffectsRows(query, changes))
         {
-            await RunAndShowAsync(changes);
-            return true;
+            // The rows stay as they are: none of them is newly changed.
+            Changed = new HashSet<QueueKey>();
+            return false;
         }
-        // The rows stay as they are: none of them is newly changed.
-        Changed = new HashSet<QueueKey>();
-        if (!count)
+        await RunAndShowAsync(changes, recount: false);
+        return true;
+    }
+
+    /// <summary>
+    /// Counts the matches behind the limit again (only when the limit cut the rows). Any change can move
+    /// that count (a change does not say whether its queue matched before), and counting reads up to
+    /// <see cref="MatchCountCap"/> rows, so the page does it at a slower pace than the rows. Returns
+    /// whether the count shown changed.
+    /// </summary>
+    public async Task<bool> RecountAsync()
+    {
+        if (Query is not { } query || Result is not { LimitReached: true })
+        {
+            return false;
+        }
+        var counted = await RunAsync(WithKeyColumns(query) with { Limit = MatchCountCap });
+        if (!ReferenceEquals(Query, query) || !counted.IsSuccess || Result is not { LimitReached: true })
         {
             return false;
         }
         var before = (MatchCount, MatchCountCapped);
-        var keyed = WithKeyColumns(query);
-        var counted = await RunAsync(keyed with { Limit = MatchCountCap });
-        if (!ReferenceEquals(Query, query) || !counted.IsSuccess)
-        {
-            return false;
-        }
         MatchCount = counted.Value.Rows.Count;
         MatchCountCapped = counted.Value.LimitReached;
         return before != (MatchCount, MatchCountCapped);
     }
 
-    private async Task RunAndShowAsync(ChangedKeys? changes)
+    private async Task RunAndShowAsync(ChangedKeys? changes, bool recount)
     {
         if (Query is not { } query)
         {
@@ -156,7 +165,9 @@ public sealed class SessionsViewModel(SessionStore store, SharedQueryRuns? share
         }
         var keyed = WithKeyColumns(query);
         var run = await RunAsync(keyed);
-        var counted = run.IsSuccess && run.Value.LimitReached ? await RunAsync(keyed with { Limit = MatchCountCap }) : default;
+        // A live refresh keeps the count it has; it counts only when the limit starts cutting.
+        var count = run.IsSuccess && run.Value.LimitReached && (recount || MatchCount is null);
+        Result<QueryResult>? counted = count ? await RunAsync(keyed with { Limit = MatchCountCap }) : null;
         if (!ReferenceEquals(Query, query) || !run.IsSuccess)
         {
             return;
@@ -171,15 +182,12 @@ public sealed class SessionsViewModel(SessionStore store, SharedQueryRuns? share
             : await sharedRuns.RunAsync(keyed);
 
     /// <summary>
-    /// Whether the changed queues can change the rows shown, and the count of matches behind the limit.
-    /// Rows come in key order per node, the first <c>limit</c> of each: a queue not shown changes them
-    /// only if it now matches and its node is not full or it sorts before the node's last row shown. A
-    /// queue not shown that does not match now may have matched before (a change does not say), so when
-    /// the limit cut it can still change the count.
+    /// Whether the changed queues can change the rows shown. Rows come in key order per node, the first
+    /// <c>limit</c> of each: a queue not shown changes them only if it now matches and its node is not
+    /// full or it sorts before the node's last row shown.
     /// </summary>
-    private (bool Rows, bool Count) Affects(SessionQuery query, ChangedKeys changes)
+    private bool AffectsRows(SessionQuery query, ChangedKeys changes)
     {
-        var count = false;
         if (_matcher is null || !ReferenceEquals(_matcher.Query, query))
         {
             _matcher = QueueMatcher.Create(query).Value;
@@ -188,9 +196,8 @@ public sealed class SessionsViewModel(SessionStore store, SharedQueryRuns? share
         {
             if (_fingerprints.ContainsKey(key))
             {
-                return (true, true);
+                return true;
             }
-            count = true;
             if (store.Get(key) is not { } state || !_matcher.Matches(state.Node ?? store.NodeName, state))
             {
                 continue;
@@ -198,10 +205,10 @@ public sealed class SessionsViewModel(SessionStore store, SharedQueryRuns? share
             var node = state.Node ?? store.NodeName;
             if (!_nodeTails.TryGetValue(node, out var tail) || tail.Rows < query.Limit || key.CompareTo(tail.Last) < 0)
             {
-                return (true, true);
+                return true;
             }
         }
-        return (false, count && Result is { LimitReached: true });
+        return false;
     }
 
     /// <summary>The query text with <paramref name="columns"/> shown, in that order.</summary>
@@ -280,17 +287,25 @@ public sealed class SessionsViewModel(SessionStore store, SharedQueryRuns? share
         }
         // The count behind the limit note: only worth a second pass when the limit cut, and bounded.
         var counted = run.Value.LimitReached ? QueryEngine.Run(keyed with { Limit = MatchCountCap }, store) : default;
-        Show(run.Value, counted, trackChanges, changes: null);
+        Show(run.Value, run.Value.LimitReached ? counted : null, trackChanges, changes: null);
         error = null;
         return true;
     }
 
-    private void Show(QueryResult result, Result<QueryResult> counted, bool trackChanges, ChangedKeys? changes)
+    // A count not run (null) keeps the one shown, while the limit still cuts.
+    private void Show(QueryResult result, Result<QueryResult>? counted, bool trackChanges, ChangedKeys? changes)
     {
         Result = result;
         TrackChanges(trackChanges, changes);
-        MatchCount = counted.IsSuccess && result.LimitReached ? counted.Value.Rows.Count : null;
-        MatchCountCapped = MatchCount is not null && counted.Value.LimitReached;
+        if (!result.LimitReached)
+        {
+            (MatchCount, MatchCountCapped) = (null, false);
+        }
+        else if (counted is { } run)
+        {
+            MatchCount = run.IsSuccess ? run.Value.Rows.Count : null;
+            MatchCountCapped = MatchCount is not null && run.Value.LimitReached;
+        }
     }
 
     // Which queues' cells changed, by a hash of each queue's cells (not their text: with every row of
