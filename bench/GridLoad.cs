@@ -26,7 +26,7 @@ namespace Dashboard.Bench;
 /// </list>
 /// The GC is this process's: run it with the app's settings (see BENCHMARKS.md).
 /// </summary>
-internal static class GridLoad
+internal static partial class GridLoad
 {
     private const string Query = @"--topic=~^devices/\d*42/ --client_id --topic --limit=100000";
 

@@ -15,6 +15,7 @@ return args switch
     ["live-memory", .. var rest] => LiveFeedMemory.Run(rest),
     ["grid", .. var rest] => GridRefresh.Run(rest),
     ["grid-load", .. var rest] => GridLoad.RunAsync(rest).GetAwaiter().GetResult(),
+    ["page-cpu", .. var rest] => GridLoad.RunPageCpuAsync(rest).GetAwaiter().GetResult(),
     ["broker", .. var rest] => BrokerThroughput.RunAsync(rest).GetAwaiter().GetResult(),
     ["signin-timing", .. var rest] => SignInTiming.Run(rest),
     ["vernemq-mirror", .. var rest] => VerneMqMirror.RunAsync(rest).GetAwaiter().GetResult(),

@@ -1,5 +1,8 @@
+using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Globalization;
+using Dashboard.Core.Live;
+using Microsoft.AspNetCore.SignalR.Client;
 using Microsoft.Playwright;
 using MQTTnet;
 using MQTTnet.Formatter;
@@ -12,7 +15,9 @@ namespace Dashboard.Bench;
 /// clients; one persistent MQTT 3.1.1 client at a time connects to a node (time from starting the connect
 /// until its row says is_online true) and disconnects (until it says false). The page is polled every
 /// 10 ms in the browser; the clients go in batches of 40 so that each batch fits the grid's first page.
-/// Arguments: dashboard URL, user, password, a node's MQTT port, number of clients.
+/// Arguments: dashboard URL, user, password, a node's MQTT port, number of clients, and optionally a
+/// dashboard API key: then the hub's live feed is followed as well, and the grid's time after the hub's
+/// is reported apart, to tell the grid's own share from the mirror's.
 /// </summary>
 internal static class VerneMqGridLatency
 {
@@ -37,6 +42,8 @@ internal static class VerneMqGridLatency
         var port = int.Parse(args[3], CultureInfo.InvariantCulture);
         var clients = int.Parse(args[4], CultureInfo.InvariantCulture);
         var prefix = "grid-" + Guid.NewGuid().ToString("N")[..6] + "-";
+        var hubSeen = new ConcurrentDictionary<string, long>();
+        await using var hub = args.Length > 5 ? await FollowHubAsync(url, args[5], prefix, hubSeen) : null;
 
         using var playwright = await Playwright.CreateAsync();
         await using var browser = await playwright.Chromium.LaunchAsync(new()
@@ -54,6 +61,8 @@ internal static class VerneMqGridLatency
 
         var online = new List<double>();
         var offline = new List<double>();
+        var onlineAfterHub = new List<double>();
+        var offlineAfterHub = new List<double>();
         var factory = new MqttClientFactory();
         var wait = new PageWaitForFunctionOptions { PollingInterval = 10, Timeout = 30_000 };
         for (var start = 0; start < clients; start += Batch)
@@ -71,13 +80,19 @@ internal static class VerneMqGridLatency
                     .WithProtocolVersion(MqttProtocolVersion.V311).WithCleanSession(false).Build());
                 await page.WaitForFunctionAsync(RowShows, new object[] { id, "true" }, wait);
                 online.Add(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+                AfterHub(hubSeen, id + "/online", onlineAfterHub);
                 started = Stopwatch.GetTimestamp();
                 await client.DisconnectAsync();
                 await page.WaitForFunctionAsync(RowShows, new object[] { id, "false" }, wait);
                 offline.Add(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+                AfterHub(hubSeen, id + "/offline", offlineAfterHub);
             }
         }
         Console.WriteLine($"{clients} clients; connect→online in the grid: {VerneMqLatency.Summary(online)}; disconnect→offline: {VerneMqLatency.Summary(offline)}");
+        if (hub is not null)
+        {
+            Console.WriteLine($"grid after the hub ({onlineAfterHub.Count} and {offlineAfterHub.Count} seen on both): online {VerneMqLatency.Summary(onlineAfterHub)}; offline {VerneMqLatency.Summary(offlineAfterHub)}");
+        }
 
         // Leave the cluster as it was: a clean-session connect ends each bench session.
         for (var i = 0; i < clients; i++)
@@ -89,5 +104,37 @@ internal static class VerneMqGridLatency
             await cleanup.DisconnectAsync();
         }
         return 0;
+    }
+
+    // The grid saw the change now; how long after the hub's Changes batch carried it (when it did).
+    private static void AfterHub(ConcurrentDictionary<string, long> hubSeen, string change, List<double> into)
+    {
+        var now = Stopwatch.GetTimestamp();
+        if (hubSeen.TryGetValue(change, out var at))
+        {
+            into.Add(Stopwatch.GetElapsedTime(at, now).TotalMilliseconds);
+        }
+    }
+
+    private static async Task<HubConnection> FollowHubAsync(string url, string apiKey, string prefix, ConcurrentDictionary<string, long> seen)
+    {
+        var hub = new HubConnectionBuilder()
+            .WithUrl(new Uri(url + "/hubs/sessions?q=" + Uri.EscapeDataString($"--client_id=~^{prefix}")), o => o.Headers["x-api-key"] = apiKey)
+            .Build();
+        hub.On<SessionSnapshotMessage>(nameof(ISessionsClient.Snapshot), _ => { });
+        hub.On<SessionCountersMessage>(nameof(ISessionsClient.Counters), _ => { });
+        hub.On<SessionChangesMessage>(nameof(ISessionsClient.Changes), batch =>
+        {
+            var now = Stopwatch.GetTimestamp();
+            foreach (var change in batch.Changes)
+            {
+                if (change.Presence is { } presence)
+                {
+                    seen.TryAdd(change.ClientId + "/" + presence, now);
+                }
+            }
+        });
+        await hub.StartAsync();
+        return hub;
     }
 }

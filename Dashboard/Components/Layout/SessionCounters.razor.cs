@@ -25,13 +25,20 @@ public sealed partial class SessionCounters : IDisposable
         // Only an interactive render can update later; a prerender would only hold the subscription open.
         if (RendererInfo.IsInteractive)
         {
-            _subscription = new ThrottledSubscription(Store, RefreshInterval, () => InvokeAsync(Refresh), Time);
+            // Only a queue's arrival, departure or change of presence moves the totals shown.
+            _subscription = new ThrottledSubscription(Store, RefreshInterval, _ => InvokeAsync(Refresh), Time,
+                relevant: change => change.Kind is ChangeKind.Created or ChangeKind.Online or ChangeKind.Offline or ChangeKind.Removed);
         }
     }
 
     private void Refresh()
     {
-        Counters = Store.Counters;
+        var counters = Store.Counters;
+        if (counters.Online == Counters.Online && counters.Offline == Counters.Offline)
+        {
+            return;
+        }
+        Counters = counters;
         StateHasChanged();
     }
 

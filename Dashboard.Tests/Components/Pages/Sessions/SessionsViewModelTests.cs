@@ -81,4 +81,104 @@ public class SessionsViewModelTests
 
         Assert.Null(viewModel.MatchCount);
     }
+
+    private static ChangedKeys Changed(SessionStore store, params string[] clientIds) =>
+        new(clientIds.ToDictionary(id => new QueueKey("", id), _ => ChangeKind.Online), store.Version, Resync: false);
+
+    private static void Reconnect(SessionStore store, string clientId, int port) =>
+        store.Apply(new ClientConnected(new QueueKey("", clientId), false, null, "127.0.0.1", port, 4));
+
+    [Fact]
+    public async Task RefreshAsync_ChangeBehindTheLimit_NothingRunsAgainAndNothingToRender()
+    {
+        var store = StoreWith(250);
+        var viewModel = new SessionsViewModel(store);
+        viewModel.Apply("--client_id --peer_port --limit=10");
+        var rows = viewModel.Result;
+
+        Reconnect(store, "c00100", 9999);
+        var render = await viewModel.RefreshAsync(Changed(store, "c00100"));
+
+        Assert.False(render);
+        Assert.Same(rows, viewModel.Result);
+        Assert.Empty(viewModel.Changed);
+        Assert.Equal(250, viewModel.MatchCount);
+    }
+
+    [Fact]
+    public async Task RefreshAsync_ChangeOfAShownRow_RunsAgainAndHighlightsThatQueueOnly()
+    {
+        var store = StoreWith(250);
+        var viewModel = new SessionsViewModel(store);
+        viewModel.Apply("--client_id --peer_port --limit=10");
+
+        Reconnect(store, "c00245", 7777);
+        var render = await viewModel.RefreshAsync(Changed(store, "c00245"));
+
+        Assert.True(render);
+        // Client ids run descending in key order: c00249 … c00240 are shown.
+        var row = Assert.Single(viewModel.Result!.Rows, r => (string)r[viewModel.IndexOf("client_id")]! == "c00245");
+        Assert.Equal(7777L, Convert.ToInt64(row[viewModel.IndexOf("peer_port")], System.Globalization.CultureInfo.InvariantCulture));
+        Assert.Equal([new QueueKey("", "c00245")], viewModel.Changed);
+    }
+
+    [Fact]
+    public async Task RefreshAsync_NewQueue_ShownWhenItFallsWithinTheLimitElseOnlyCountedByRecount()
+    {
+        var store = StoreWith(250);
+        var viewModel = new SessionsViewModel(store);
+        viewModel.Apply("--client_id --peer_port --limit=10");
+
+        // Sorts between c00248 and c00249: among the first ten.
+        Reconnect(store, "c00248x", 1);
+        Assert.True(await viewModel.RefreshAsync(Changed(store, "c00248x")));
+        Assert.Contains("c00248x", viewModel.Result!.Rows.Select(r => (string)r[viewModel.IndexOf("client_id")]!));
+        Assert.Equal([new QueueKey("", "c00248x")], viewModel.Changed);
+        // The count behind the limit follows at its own pace.
+        Assert.Equal(250, viewModel.MatchCount);
+        Assert.True(await viewModel.RecountAsync());
+        Assert.Equal(251, viewModel.MatchCount);
+
+        // Sorts after every shown row: the rows stay, only the count behind the limit moves.
+        var rows = viewModel.Result;
+        Reconnect(store, "c00000a", 1);
+        Assert.False(await viewModel.RefreshAsync(Changed(store, "c00000a")));
+        Assert.Same(rows, viewModel.Result);
+        Assert.Empty(viewModel.Changed);
+        Assert.True(await viewModel.RecountAsync());
+        Assert.Equal(252, viewModel.MatchCount);
+        Assert.False(await viewModel.RecountAsync());
+    }
+
+    [Fact]
+    public async Task RefreshAsync_FilteredView_NonMatchingChangeIgnoredMatchingOneShown()
+    {
+        var store = StoreWith(250);
+        var viewModel = new SessionsViewModel(store);
+        viewModel.Apply("--client_id --client_id=~^c001 --limit=1000");
+        var rows = viewModel.Result;
+
+        Reconnect(store, "c00200", 5);
+        Assert.False(await viewModel.RefreshAsync(Changed(store, "c00200")));
+        Assert.Same(rows, viewModel.Result);
+
+        Reconnect(store, "c00150x", 5);
+        Assert.True(await viewModel.RefreshAsync(Changed(store, "c00150x")));
+        Assert.Equal(101, viewModel.Result!.Rows.Count);
+        Assert.Null(viewModel.MatchCount);
+    }
+
+    [Fact]
+    public async Task RefreshAsync_Resync_RunsAgainAndFindsEveryChange()
+    {
+        var store = StoreWith(20);
+        var viewModel = new SessionsViewModel(store);
+        viewModel.Apply("--client_id --peer_port");
+
+        Reconnect(store, "c00003", 4242);
+        Reconnect(store, "c00004", 4343);
+        Assert.True(await viewModel.RefreshAsync(new ChangedKeys(new Dictionary<QueueKey, ChangeKind>(), store.Version, Resync: true)));
+
+        Assert.Equal([new QueueKey("", "c00003"), new QueueKey("", "c00004")], viewModel.Changed.OrderBy(k => k.ClientId, StringComparer.Ordinal));
+    }
 }

@@ -75,7 +75,9 @@ public sealed partial class SessionDetailPage : IDisposable
         // A prerender is thrown away; only the interactive render lives long enough to update.
         if (RendererInfo.IsInteractive)
         {
-            _subscription = new ThrottledSubscription(Store, RefreshInterval, () => InvokeAsync(Refresh), Time);
+            // Only this page's own queue: the changes of every other session never wake it.
+            _subscription = new ThrottledSubscription(Store, RefreshInterval, _ => InvokeAsync(Refresh), Time,
+                relevant: change => change.Key == ViewModel.Key);
         }
     }
 

@@ -1,4 +1,5 @@
 using Dashboard.Core.Sessions;
+using Dashboard.Core.Store;
 
 namespace Dashboard.Components.Pages.Sessions;
 
@@ -8,6 +9,10 @@ public sealed partial class SessionsPage
     // Long enough to catch the eye, short enough that a busy grid does not glow constantly; the CSS
     // animation (row-flash in SessionsPage.razor.css) lasts as long.
     private static readonly TimeSpan HighlightDuration = TimeSpan.FromMilliseconds(1500);
+
+    // The count of matches behind the limit: any change may move it and counting reads up to 10,000 rows,
+    // so it follows the store at this slower pace (docs/live-feed.md#inside-the-dashboard).
+    private static readonly TimeSpan CountInterval = TimeSpan.FromSeconds(2);
 
     private readonly Dictionary<QueueKey, DateTimeOffset> _highlightUntil = [];
     private bool _paused;
@@ -19,7 +24,7 @@ public sealed partial class SessionsPage
     private string PausedText => _changesWaiting ? "Paused — changes waiting" : "Paused";
 
     // The store's throttled callback. A paused view keeps its rows and only notes that changes are waiting.
-    private Task OnStoreChangedAsync()
+    private async Task OnStoreChangedAsync(ChangedKeys changes)
     {
         if (_paused)
         {
@@ -30,9 +35,21 @@ public sealed partial class SessionsPage
                 _changesWaiting = true;
                 StateHasChanged();
             }
-            return Task.CompletedTask;
+            return;
         }
-        return RefreshAsync();
+        // Most changes of a large broker touch no row of this page: then nothing runs and nothing renders.
+        if (await ViewModel.RefreshAsync(changes))
+        {
+            await RenderRowsAsync();
+        }
+    }
+
+    private async Task OnCountChangedAsync()
+    {
+        if (!_paused && await ViewModel.RecountAsync())
+        {
+            StateHasChanged();
+        }
     }
 
     private async Task SetPausedAsync(bool paused)

@@ -28,6 +28,7 @@ public sealed partial class SessionsPage : IDisposable
     private static readonly TimeSpan RefreshInterval = TimeSpan.FromMilliseconds(250);
 
     private ThrottledSubscription? _subscription;
+    private ThrottledSubscription? _countSubscription;
     private MudDataGrid<GridRow>? _grid;
     private string? _queryText;
     private bool _applied;
@@ -101,7 +102,8 @@ public sealed partial class SessionsPage : IDisposable
         // A prerender is thrown away; only the interactive render lives long enough to update.
         if (RendererInfo.IsInteractive)
         {
-            _subscription = new ThrottledSubscription(Store, RefreshInterval, () => InvokeAsync(OnStoreChangedAsync), Time);
+            _subscription = new ThrottledSubscription(Store, RefreshInterval, changes => InvokeAsync(() => OnStoreChangedAsync(changes)), Time);
+            _countSubscription = new ThrottledSubscription(Store, CountInterval, () => InvokeAsync(OnCountChangedAsync), Time);
         }
     }
 
@@ -178,6 +180,11 @@ public sealed partial class SessionsPage : IDisposable
         // With a large store the query runs off this circuit's thread (shared with other pages on the same
         // query), so the page keeps answering while a million sessions are scanned.
         await ViewModel.RefreshAsync();
+        await RenderRowsAsync();
+    }
+
+    private async Task RenderRowsAsync()
+    {
         MarkChangedRows();
         if (_grid is not null)
         {
@@ -319,6 +326,7 @@ public sealed partial class SessionsPage : IDisposable
     public void Dispose()
     {
         _subscription?.Dispose();
+        _countSubscription?.Dispose();
         _leaving.Cancel();
         _leaving.Dispose();
     }

@@ -21,7 +21,9 @@ public sealed class SessionsViewModel(SessionStore store, SharedQueryRuns? share
 
     // Every row carries its queue's key so its Disconnect and Reauthorize buttons know whom they act on,
     // shown or not; both are queue fields, so adding them never changes which rows match.
-    private static readonly string[] KeyColumns = ["mountpoint", "client_id"];
+    // The node tells whose limit a row counts against (docs/query-language.md): a live refresh needs it
+    // to decide whether a change can reach the rows shown.
+    private static readonly string[] KeyColumns = ["mountpoint", "client_id", "node"];
 
     /// <summary>The query text last applied (from the URL or the Run button); empty means the default query.</summary>
     public string AppliedText { get; private set; } = "";
@@ -51,6 +53,11 @@ public sealed class SessionsViewModel(SessionStore store, SharedQueryRuns? share
 
     // Each queue's rows as one hash of their cells, from the previous run, to tell which queues a refresh changed.
     private Dictionary<QueueKey, int> _fingerprints = [];
+
+    // Per node: how many rows the result shows, and the key of its last one.
+    private Dictionary<string, (int Rows, QueueKey Last)> _nodeTails = new(StringComparer.Ordinal);
+
+    private QueueMatcher? _matcher;
 
     /// <summary>Why the latest applied text could not run; null when it ran.</summary>
     public string? Error { get; private set; }
@@ -96,25 +103,112 @@ public sealed class SessionsViewModel(SessionStore store, SharedQueryRuns? share
     /// gets its thread back while it runs. The rows are replaced when it finishes, unless another query
     /// was applied meanwhile.
     /// </summary>
-    public async Task RefreshAsync()
+    public Task RefreshAsync() => RunAndShowAsync(changes: null, recount: true);
+
+    /// <summary>
+    /// A live refresh after <paramref name="changes"/>: the query runs again only when a changed queue can
+    /// change the rows shown (it is shown, or it now matches and would fall within the limit). The count
+    /// of matches behind the limit is not redone here but by <see cref="RecountAsync"/>, at its own slower
+    /// pace. Returns whether the rows may have changed (false: no need to render). Highlights go to
+    /// exactly the changed queues whose cells differ (docs/live-feed.md#inside-the-dashboard).
+    /// </summary>
+    public async Task<bool> RefreshAsync(ChangedKeys changes)
+    {
+        ArgumentNullException.ThrowIfNull(changes);
+        if (Query is not { } query)
+        {
+            return false;
+        }
+        if (changes.Resync || Result is null)
+        {
+            await RunAndShowAsync(changes: null, recount: true);
+            return true;
+        }
+        if (!AffectsRows(query, changes))
+        {
+            // The rows stay as they are: none of them is newly changed.
+            Changed = new HashSet<QueueKey>();
+            return false;
+        }
+        await RunAndShowAsync(changes, recount: false);
+        return true;
+    }
+
+    /// <summary>
+    /// Counts the matches behind the limit again (only when the limit cut the rows). Any change can move
+    /// that count (a change does not say whether its queue matched before), and counting reads up to
+    /// <see cref="MatchCountCap"/> rows, so the page does it at a slower pace than the rows. Returns
+    /// whether the count shown changed.
+    /// </summary>
+    public async Task<bool> RecountAsync()
+    {
+        if (Query is not { } query || Result is not { LimitReached: true })
+        {
+            return false;
+        }
+        var counted = await RunAsync(WithKeyColumns(query) with { Limit = MatchCountCap });
+        if (!ReferenceEquals(Query, query) || !counted.IsSuccess || Result is not { LimitReached: true })
+        {
+            return false;
+        }
+        var before = (MatchCount, MatchCountCapped);
+        MatchCount = counted.Value.Rows.Count;
+        MatchCountCapped = counted.Value.LimitReached;
+        return before != (MatchCount, MatchCountCapped);
+    }
+
+    private async Task RunAndShowAsync(ChangedKeys? changes, bool recount)
     {
         if (Query is not { } query)
         {
             return;
         }
-        if (sharedRuns is null || store.Counters.Queues < SharedRefreshSessions)
-        {
-            Refresh();
-            return;
-        }
         var keyed = WithKeyColumns(query);
-        var run = await sharedRuns.RunAsync(keyed);
-        var counted = run.IsSuccess && run.Value.LimitReached ? await sharedRuns.RunAsync(keyed with { Limit = MatchCountCap }) : default;
+        var run = await RunAsync(keyed);
+        // A live refresh keeps the count it has; it counts only when the limit starts cutting.
+        var count = run.IsSuccess && run.Value.LimitReached && (recount || MatchCount is null);
+        Result<QueryResult>? counted = count ? await RunAsync(keyed with { Limit = MatchCountCap }) : null;
         if (!ReferenceEquals(Query, query) || !run.IsSuccess)
         {
             return;
         }
-        Show(run.Value, counted, trackChanges: true);
+        Show(run.Value, counted, trackChanges: true, changes);
+    }
+
+    // Small stores answer at once on the caller's thread; large ones off it, shared between pages.
+    private async Task<Result<QueryResult>> RunAsync(SessionQuery keyed) =>
+        sharedRuns is null || store.Counters.Queues < SharedRefreshSessions
+            ? QueryEngine.Run(keyed, store)
+            : await sharedRuns.RunAsync(keyed);
+
+    /// <summary>
+    /// Whether the changed queues can change the rows shown. Rows come in key order per node, the first
+    /// <c>limit</c> of each: a queue not shown changes them only if it now matches and its node is not
+    /// full or it sorts before the node's last row shown.
+    /// </summary>
+    private bool AffectsRows(SessionQuery query, ChangedKeys changes)
+    {
+        if (_matcher is null || !ReferenceEquals(_matcher.Query, query))
+        {
+            _matcher = QueueMatcher.Create(query).Value;
+        }
+        foreach (var key in changes.Keys.Keys)
+        {
+            if (_fingerprints.ContainsKey(key))
+            {
+                return true;
+            }
+            if (store.Get(key) is not { } state || !_matcher.Matches(state.Node ?? store.NodeName, state))
+            {
+                continue;
+            }
+            var node = state.Node ?? store.NodeName;
+            if (!_nodeTails.TryGetValue(node, out var tail) || tail.Rows < query.Limit || key.CompareTo(tail.Last) < 0)
+            {
+                return true;
+            }
+        }
+        return false;
     }
 
     /// <summary>The query text with <paramref name="columns"/> shown, in that order.</summary>
@@ -193,27 +287,40 @@ public sealed class SessionsViewModel(SessionStore store, SharedQueryRuns? share
         }
         // The count behind the limit note: only worth a second pass when the limit cut, and bounded.
         var counted = run.Value.LimitReached ? QueryEngine.Run(keyed with { Limit = MatchCountCap }, store) : default;
-        Show(run.Value, counted, trackChanges);
+        Show(run.Value, run.Value.LimitReached ? counted : null, trackChanges, changes: null);
         error = null;
         return true;
     }
 
-    private void Show(QueryResult result, Result<QueryResult> counted, bool trackChanges)
+    // A count not run (null) keeps the one shown, while the limit still cuts.
+    private void Show(QueryResult result, Result<QueryResult>? counted, bool trackChanges, ChangedKeys? changes)
     {
         Result = result;
-        TrackChanges(trackChanges);
-        MatchCount = counted.IsSuccess && result.LimitReached ? counted.Value.Rows.Count : null;
-        MatchCountCapped = MatchCount is not null && counted.Value.LimitReached;
+        TrackChanges(trackChanges, changes);
+        if (!result.LimitReached)
+        {
+            (MatchCount, MatchCountCapped) = (null, false);
+        }
+        else if (counted is { } run)
+        {
+            MatchCount = run.IsSuccess ? run.Value.Rows.Count : null;
+            MatchCountCapped = MatchCount is not null && run.Value.LimitReached;
+        }
     }
 
-    private void TrackChanges(bool report)
+    // Which queues' cells changed, by a hash of each queue's cells (not their text: with every row of
+    // 100,000 sessions shown, building strings made this most of a refresh; a collision only costs one
+    // missed highlight). After a live change only the changed queues are hashed again: the store says
+    // the others did not change.
+    private void TrackChanges(bool report, ChangedKeys? changes)
     {
-        // A hash of each queue's cells, not their text: with every row of 100,000 sessions shown, building
-        // strings made this most of a refresh. A collision only costs one missed highlight.
         var client = IndexOf("client_id");
         var mountpoint = IndexOf("mountpoint");
+        var nodeColumn = IndexOf("node");
         var fingerprints = new Dictionary<QueueKey, int>(_fingerprints.Count);
+        var tails = new Dictionary<string, (int Rows, QueueKey Last)>(StringComparer.Ordinal);
         var changed = new HashSet<QueueKey>();
+        var rehash = new HashSet<QueueKey>();
         foreach (var cells in Result?.Rows ?? [])
         {
             if (client < 0 || mountpoint < 0 || cells[client] is not string clientId || cells[mountpoint] is not string mount)
@@ -221,9 +328,16 @@ public sealed class SessionsViewModel(SessionStore store, SharedQueryRuns? share
                 continue;
             }
             var key = new QueueKey(mount, clientId);
+            var node = nodeColumn >= 0 && cells[nodeColumn] is string name ? name : store.NodeName;
+            tails[node] = (tails.TryGetValue(node, out var tail) ? tail.Rows + 1 : 1, key);
+            if (changes is not null && !changes.Contains(key) && _fingerprints.TryGetValue(key, out var unchanged))
+            {
+                fingerprints[key] = unchanged;
+                continue;
+            }
             // A queue's later rows (one per subscription or message) fold into its first row's hash.
             var hash = new HashCode();
-            if (fingerprints.TryGetValue(key, out var earlier))
+            if (!rehash.Add(key) && fingerprints.TryGetValue(key, out var earlier))
             {
                 hash.Add(earlier);
             }
@@ -235,9 +349,9 @@ public sealed class SessionsViewModel(SessionStore store, SharedQueryRuns? share
         }
         if (report)
         {
-            foreach (var (key, fingerprint) in fingerprints)
+            foreach (var key in rehash)
             {
-                if (!_fingerprints.TryGetValue(key, out var before) || before != fingerprint)
+                if (!_fingerprints.TryGetValue(key, out var before) || before != fingerprints[key])
                 {
                     changed.Add(key);
                 }
@@ -245,6 +359,7 @@ public sealed class SessionsViewModel(SessionStore store, SharedQueryRuns? share
         }
         Changed = changed;
         _fingerprints = fingerprints;
+        _nodeTails = tails;
     }
 
     private static void AddCell(ref HashCode hash, object? cell)
