@@ -52,20 +52,8 @@ internal sealed class ApiTestHost : IAsyncDisposable
     }
 
     /// <summary>Polls the store until the client's queue satisfies the condition (null: no queue).</summary>
-    public async Task<QueueState?> WaitForAsync(string clientId, Func<QueueState?, bool> condition, string what)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(15);
-        while (true)
-        {
-            var queue = Host.Store.Get(new QueueKey("", clientId));
-            if (condition(queue))
-            {
-                return queue;
-            }
-            Assert.True(DateTime.UtcNow < deadline, $"{clientId}: {what} never happened");
-            await Task.Delay(20, TestContext.Current.CancellationToken);
-        }
-    }
+    public Task<QueueState?> WaitForAsync(string clientId, Func<QueueState?, bool> condition, string what) =>
+        Host.Store.WaitForAsync(clientId, condition, what + " never happened");
 
     public async ValueTask DisposeAsync()
     {

@@ -105,12 +105,7 @@ public sealed class CommonClientsTests
         using var accepted = new MqttClientFactory().CreateMqttClient();
         Assert.Equal(MqttClientConnectResultCode.Success, (await accepted.ConnectAsync(new MqttClientOptionsBuilder()
             .WithTcpServer("127.0.0.1", host.MqttPort).WithClientId(longest).Build(), Cancel)).ResultCode);
-        var deadline = DateTime.UtcNow.AddSeconds(15);
-        while (host.Store.Get(new QueueKey("", longest)) is null)
-        {
-            Assert.True(DateTime.UtcNow < deadline, "the longest accepted id never showed");
-            await Task.Delay(20, Cancel);
-        }
+        await host.Store.WaitForAsync(longest, q => q is not null, "the longest accepted id never showed");
         Assert.Null(host.Store.Get(new QueueKey("", tooLong)));
 
         // Its detail page answers (a 65,000-character id made it 414 URI Too Long).
@@ -132,24 +127,14 @@ public sealed class CommonClientsTests
         await sleeper.SubscribeAsync(id + "/#", MqttQualityOfServiceLevel.AtLeastOnce, Cancel);
         await sleeper.DisconnectAsync(cancellationToken: Cancel);
         // Offline for the broker too: until it has handled the DISCONNECT, messages go to the connection.
-        var offlineBy = DateTime.UtcNow.AddSeconds(15);
-        while (host.Store.Get(new QueueKey("", id)) is not { IsOnline: false })
-        {
-            Assert.True(DateTime.UtcNow < offlineBy, "the session never went offline");
-            await Task.Delay(20, Cancel);
-        }
+        await host.Store.WaitForAsync(id, q => q is { IsOnline: false }, "the session never went offline");
         using var publisher = new MqttClientFactory().CreateMqttClient();
         await publisher.ConnectAsync(new MqttClientOptionsBuilder().WithTcpServer("127.0.0.1", host.MqttPort).WithClientId(id + "-pub").Build(), Cancel);
 
         await publisher.PublishStringAsync(id + "/zero", "qos 0", MqttQualityOfServiceLevel.AtMostOnce, cancellationToken: Cancel);
         await publisher.PublishStringAsync(id + "/one", "qos 1", MqttQualityOfServiceLevel.AtLeastOnce, cancellationToken: Cancel);
         // A QoS 1 message sent after the QoS 0 one is queued after it: once it is in, the QoS 0 one was decided.
-        var deadline = DateTime.UtcNow.AddSeconds(15);
-        while (host.Store.Get(new QueueKey("", id)) is not { } queue || !queue.Messages.Any(m => m.RoutingKey == id + "/one"))
-        {
-            Assert.True(DateTime.UtcNow < deadline, "the QoS 1 message never reached the offline queue");
-            await Task.Delay(20, Cancel);
-        }
+        await host.Store.WaitForAsync(id, q => q is { } queue && queue.Messages.Any(m => m.RoutingKey == id + "/one"), "the QoS 1 message never reached the offline queue");
 
         var rows = QueryEngine.Run(new SessionQuery { Columns = ["offline_messages"], Filters = [new FieldFilter("client_id", FilterKind.Equal, id)] }, host.Store).Value.Rows;
         Assert.Equal(expectedOffline, Assert.Single(rows)[0]);

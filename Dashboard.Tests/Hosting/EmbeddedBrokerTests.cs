@@ -14,19 +14,8 @@ public sealed class EmbeddedBrokerTests : IDisposable
 
     public void Dispose() => Directory.Delete(_folder, recursive: true);
 
-    private static async Task<QueueState> WaitOnlineAsync(DashboardHost host, string clientId)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(15);
-        while (true)
-        {
-            if (host.Store.Get(new QueueKey("", clientId)) is { IsOnline: true } queue)
-            {
-                return queue;
-            }
-            Assert.True(DateTime.UtcNow < deadline, $"{clientId} never showed up online in the store");
-            await Task.Delay(20, Cancel);
-        }
-    }
+    private static async Task<QueueState> WaitOnlineAsync(DashboardHost host, string clientId) =>
+        (await host.Store.WaitForAsync(clientId, q => q is { IsOnline: true }, "never showed up online in the store"))!;
 
     [Fact]
     public async Task Mqtt_OverTcpAndWebSocket_ClientsAppearInTheStore()
@@ -44,12 +33,7 @@ public sealed class EmbeddedBrokerTests : IDisposable
         Assert.Equal(5, (await WaitOnlineAsync(host, "over-tcp")).Sessions[0].Protocol);
         var viaWebSocket = await WaitOnlineAsync(host, "over-websocket");
         Assert.Equal("host-test@127.0.0.1", host.Store.NodeName);
-        var deadline = DateTime.UtcNow.AddSeconds(15);
-        while (host.Store.Get(viaWebSocket.Key)?.Subscriptions.Length != 1)
-        {
-            Assert.True(DateTime.UtcNow < deadline, "the WebSocket client's subscription never reached the store");
-            await Task.Delay(20, Cancel);
-        }
+        await host.Store.WaitForAsync(viaWebSocket.Key.ClientId, q => q?.Subscriptions.Length == 1, "the WebSocket client's subscription never reached the store");
     }
 
     [Fact]

@@ -33,12 +33,7 @@ public sealed class MqttJsClientTests
         Assert.Equal(1, message.GetProperty("qos").GetInt32());
 
         // The SUBACK reached the client before the tracker's batch reached the store: wait for it.
-        var shown = DateTime.UtcNow.AddSeconds(15);
-        while (host.Store.Get(new QueueKey("", clientId)) is not { Subscriptions.Length: > 0 })
-        {
-            Assert.True(DateTime.UtcNow < shown, "the MQTT.js client's subscription never showed");
-            await Task.Delay(20, Cancel);
-        }
+        await host.Store.WaitForAsync(clientId, q => q is { Subscriptions.Length: > 0 }, "the MQTT.js client's subscription never showed");
         var queue = host.Store.Get(new QueueKey("", clientId));
         Assert.NotNull(queue);
         Assert.True(queue.IsOnline);
@@ -49,12 +44,7 @@ public sealed class MqttJsClientTests
         // It leaves cleanly when told to.
         node.StandardInput.Close();
         await NextAsync(node, "closed");
-        var deadline = DateTime.UtcNow.AddSeconds(15);
-        while (host.Store.Get(new QueueKey("", clientId)) is { IsOnline: true })
-        {
-            Assert.True(DateTime.UtcNow < deadline, "the MQTT.js client never showed offline");
-            await Task.Delay(20, Cancel);
-        }
+        await host.Store.WaitForAsync(clientId, q => q is not { IsOnline: true }, "the MQTT.js client never showed offline");
         Assert.Equal(!clean, host.Store.Get(new QueueKey("", clientId)) is not null);
     }
 

@@ -122,12 +122,7 @@ public sealed class SessionsHubTests
         using var b = await ConnectMqttAsync(host, "missed-b", persistent: true);
         using var c = await ConnectMqttAsync(host, "missed-c");
         await b.DisconnectAsync(cancellationToken: Cancel);
-        var deadline = DateTime.UtcNow.AddSeconds(15);
-        while (host.Store.Get(new QueueKey("", "missed-b")) is not { IsOnline: false })
-        {
-            Assert.True(DateTime.UtcNow < deadline, "missed-b never went offline in the store");
-            await Task.Delay(20, Cancel);
-        }
+        await host.Store.WaitForAsync("missed-b", q => q is { IsOnline: false }, "missed-b never went offline in the store");
         var missedUpTo = host.Store.Version;
 
         await using var second = await HubClient.ConnectAsync(host.HttpUrl);
