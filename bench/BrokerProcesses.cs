@@ -102,12 +102,12 @@ internal abstract class BrokerProcess : IAsyncDisposable
 }
 
 /// <summary>The published dashboard (tracking and persistence on), as <c>e2e/AppProcess.cs</c> starts it.</summary>
-internal sealed partial class DashboardBroker(string app, int queue, IReadOnlyList<string>? extraArguments = null) : BrokerProcess
+internal sealed partial class DashboardBroker(string app, int queue, IReadOnlyList<string>? extraArguments = null, string? name = null) : BrokerProcess
 {
     private readonly string _data = TempDirectory("dashboard");
     private Process? _process;
 
-    public override string Name => "dashboard (tracking + persistence)";
+    public override string Name => name ?? "dashboard (tracking + persistence)";
 
     public override async Task StartAsync()
     {
