@@ -19,7 +19,11 @@ namespace Dashboard.Bench;
 internal static class BrokerComparison
 {
     private sealed record Result(
-        double Connects, double Qos0FanIn, double Qos0FanOut, double Qos1FanIn, double Qos1FanOut, double P50, double P99, double BytesPerIdle);
+        double Connects, double Qos0FanIn, double Qos0FanOut, double Qos1FanIn, double Qos1FanOut, double P50, double P99, double BytesPerIdle)
+    {
+        /// <summary>The broker process's CPU time per delivery in QoS 1 fan-in, microseconds (steadier than the rate on a busy machine).</summary>
+        public double Qos1FanInCpu { get; init; } = double.NaN;
+    }
 
     public static async Task<int> RunAsync(string[] args)
     {
@@ -77,7 +81,7 @@ internal static class BrokerComparison
                 if (which != "plain" && results.TryGetValue("plain", out var plainRounds) && plainRounds.Count == round + 1)
                 {
                     Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                        $"  this round's QoS 1 fan-in against plain MQTTnet's: {result.Qos1FanIn / plainRounds[round].Qos1FanIn:F2}"));
+                        $"  this round's QoS 1 fan-in against plain MQTTnet's: {result.Qos1FanIn / plainRounds[round].Qos1FanIn:F2} of the rate, {result.Qos1FanInCpu / plainRounds[round].Qos1FanInCpu:F2} of the CPU per delivery"));
                 }
                 (results.TryGetValue(which, out var list) ? list : results[which] = []).Add(result);
             }
@@ -96,6 +100,16 @@ internal static class BrokerComparison
                 $"| {names[which]} | {Cell(r.Connects, plain?.Connects, "N0")} | {Cell(r.Qos0FanIn, plain?.Qos0FanIn, "N0")} | {Cell(r.Qos0FanOut, plain?.Qos0FanOut, "N0")} | {Cell(r.Qos1FanIn, plain?.Qos1FanIn, "N0")} | {Cell(r.Qos1FanOut, plain?.Qos1FanOut, "N0")} | {Cell(r.P50, plain?.P50, "F1")} | {Cell(r.P99, plain?.P99, "F1")} | {Cell(r.BytesPerIdle / 1024, plain?.BytesPerIdle / 1024, "F1")} KB |"));
         }
         Console.WriteLine("(in brackets: ratio to plain MQTTnet)");
+        if (results.TryGetValue("plain", out var plainResults))
+        {
+            foreach (var (which, list) in results.Where(r => r.Key != "plain"))
+            {
+                // Round by round: the load of a shared machine moves between rounds more than within one.
+                var pairs = list.Zip(plainResults);
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"{names[which]}, QoS 1 fan-in per round against plain: rate {string.Join(" ", pairs.Select(p => (p.First.Qos1FanIn / p.Second.Qos1FanIn).ToString("F2", CultureInfo.InvariantCulture)))}; CPU per delivery {string.Join(" ", pairs.Select(p => (p.First.Qos1FanInCpu / p.Second.Qos1FanInCpu).ToString("F2", CultureInfo.InvariantCulture)))}"));
+            }
+        }
         Console.WriteLine($"{DateTimeOffset.UtcNow:yyyy-MM-dd HH:mm:ss} UTC, load average {LoadAverage()}");
         return 0;
     }
@@ -124,6 +138,7 @@ internal static class BrokerComparison
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  connects/s: {connects:N0}"));
         }
         var rates = new[] { double.NaN, double.NaN, double.NaN, double.NaN };
+        var cpu = new[] { double.NaN, double.NaN, double.NaN, double.NaN };
         var tests = new (string Key, string Name, MqttQualityOfServiceLevel Qos, int Publishers, int Subscribers)[]
         {
             ("qos0-fanin", "QoS 0 fan-in", MqttQualityOfServiceLevel.AtMostOnce, 10, 1),
@@ -138,10 +153,12 @@ internal static class BrokerComparison
             {
                 continue;
             }
+            var cpuBefore = TlsConnects.CpuTime(broker.Pid);
             var result = await BrokerLoad.ThroughputAsync(port, $"{round}-t{i}", qos, publishers, subscribers, deliveries);
             rates[i] = result.PerSecond;
+            cpu[i] = (TlsConnects.CpuTime(broker.Pid) - cpuBefore).TotalMicroseconds / result.Delivered;
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"  {name}: {result.PerSecond:N0} deliveries/s ({result.Delivered} of {result.Expected} delivered in {result.Elapsed.TotalSeconds:F2} s)"));
+                $"  {name}: {result.PerSecond:N0} deliveries/s ({result.Delivered} of {result.Expected} delivered in {result.Elapsed.TotalSeconds:F2} s), broker CPU {cpu[i]:F1} µs per delivery"));
         }
         var (p50, p99) = (double.NaN, double.NaN);
         if (selected.Contains("latency"))
@@ -149,7 +166,7 @@ internal static class BrokerComparison
             (p50, p99, var samples, var lost) = await BrokerLoad.LatencyAsync(port, $"{round}-l", rate, seconds);
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  latency: p50 {p50:F2} ms, p99 {p99:F2} ms ({samples} samples, {lost} lost)"));
         }
-        return new Result(connects, rates[0], rates[1], rates[2], rates[3], p50, p99, bytesPerIdle);
+        return new Result(connects, rates[0], rates[1], rates[2], rates[3], p50, p99, bytesPerIdle) { Qos1FanInCpu = cpu[2] };
     }
 
     private static string Cell(double value, double? plain, string format) =>
