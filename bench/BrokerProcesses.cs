@@ -102,12 +102,12 @@ internal abstract class BrokerProcess : IAsyncDisposable
 }
 
 /// <summary>The published dashboard (tracking and persistence on), as <c>e2e/AppProcess.cs</c> starts it.</summary>
-internal sealed partial class DashboardBroker(string app, int queue, IReadOnlyList<string>? extraArguments = null) : BrokerProcess
+internal sealed partial class DashboardBroker(string app, int queue, IReadOnlyList<string>? extraArguments = null, string? name = null) : BrokerProcess
 {
     private readonly string _data = TempDirectory("dashboard");
     private Process? _process;
 
-    public override string Name => "dashboard (tracking + persistence)";
+    public override string Name => name ?? "dashboard (tracking + persistence)";
 
     public override async Task StartAsync()
     {
@@ -171,7 +171,16 @@ internal sealed class PlainMqttNetBroker(int queue) : BrokerProcess
         for (var attempt = 0; attempt < 5; attempt++)
         {
             var port = FreePort();
-            var start = new ProcessStartInfo(Environment.ProcessPath!) { ArgumentList = { "plain-broker", port.ToString(CultureInfo.InvariantCulture), queue.ToString(CultureInfo.InvariantCulture) }, RedirectStandardInput = true };
+            var start = new ProcessStartInfo(Environment.ProcessPath!) { RedirectStandardInput = true };
+            // Started as `dotnet Dashboard.Bench.dll` the process is dotnet itself, which needs the dll again.
+            if (Path.GetFileNameWithoutExtension(Environment.ProcessPath) == "dotnet")
+            {
+                start.ArgumentList.Add(typeof(PlainMqttNetBroker).Assembly.Location);
+            }
+            foreach (var argument in (string[])["plain-broker", port.ToString(CultureInfo.InvariantCulture), queue.ToString(CultureInfo.InvariantCulture)])
+            {
+                start.ArgumentList.Add(argument);
+            }
             start.Environment["DOTNET_gcServer"] = "1";
             var process = Start(start);
             if (await WaitListeningAsync(port, process))

@@ -101,7 +101,7 @@ internal static class TlsConnects
     }
 
     /// <summary>User plus system CPU time of a process (/proc/pid/stat fields 14 and 15, in clock ticks of 10 ms).</summary>
-    private static TimeSpan CpuTime(int pid)
+    internal static TimeSpan CpuTime(int pid)
     {
         var stat = File.ReadAllText($"/proc/{pid}/stat");
         var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');

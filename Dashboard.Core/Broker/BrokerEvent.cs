@@ -3,7 +3,14 @@ using System.Net;
 namespace Dashboard.Core.Broker;
 
 /// <summary>What a broker handler recorded, to be turned into store events off the packet path.</summary>
-internal abstract record BrokerEvent(string ClientId);
+internal abstract record BrokerEvent(string ClientId)
+{
+    /// <summary>
+    /// Above 0 for a change the journal must write before the next acknowledgement to a publisher: its
+    /// number in the order such changes were recorded (set before the event enters the tracker's channel).
+    /// </summary>
+    public long DurableNumber { get; set; }
+}
 
 internal sealed record ConnectFlags(string ClientId, bool CleanStart, uint SessionExpiry) : BrokerEvent(ClientId);
 
@@ -37,6 +44,3 @@ internal sealed record Restored(RestoredSession Session) : BrokerEvent(Session.C
 
 /// <summary>A retained message changed; goes to the journal only.</summary>
 internal sealed record RetainedChanged(RetainedChange Change) : BrokerEvent("");
-
-/// <summary>Completes once every event recorded before it is written by the journal.</summary>
-internal sealed record DurableBarrier(TaskCompletionSource Done, long Recorded) : BrokerEvent("");

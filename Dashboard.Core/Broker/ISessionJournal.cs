@@ -17,8 +17,20 @@ public interface ISessionJournal
     /// </summary>
     /// <param name="changes">The store events of the batch (the journal keeps the array).</param>
     /// <param name="retained">Retained-message changes of the batch.</param>
-    /// <param name="durable">Completed once everything before them is written (or could not be written).</param>
-    ValueTask AppendAsync(StoreEvent[] changes, RetainedChange[] retained, TaskCompletionSource[] durable);
+    /// <param name="durable">To mark once the batch and everything before it is written (or could not be written).</param>
+    ValueTask AppendAsync(StoreEvent[] changes, RetainedChange[] retained, DurableMark durable);
+}
+
+/// <summary>
+/// How far the durable changes go once a batch is written: every change numbered up to
+/// <see cref="UpTo"/> is in it or in a batch before it.
+/// </summary>
+/// <param name="Waits">The acknowledgements waiting for the journal.</param>
+/// <param name="UpTo">The highest durable change number the batch completes.</param>
+public readonly record struct DurableMark(DurableWaits? Waits, long UpTo)
+{
+    /// <summary>Releases the acknowledgements that waited for this batch.</summary>
+    public void Written() => Waits?.MarkWritten(UpTo);
 }
 
 /// <summary>A retained message set or cleared; <see cref="Topic"/> null when every retained message was cleared.</summary>

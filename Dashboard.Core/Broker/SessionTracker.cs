@@ -19,7 +19,8 @@ namespace Dashboard.Core.Broker;
 /// into a bounded channel; one consumer turns those records into store events and applies them in
 /// batches, then hands each batch to the <see cref="ISessionJournal"/> when there is one. A publisher's
 /// PUBACK or PUBREC waits until the journal has written the QoS 1/2 messages queued for persistent
-/// sessions and the retained changes recorded before it (docs/persistence.md).
+/// sessions and the retained changes recorded before it (docs/persistence.md); the journal's writer
+/// releases those waits itself after each commit (docs/broker.md, "The durable wait").
 /// </summary>
 public sealed partial class SessionTracker : IAsyncDisposable
 {
@@ -37,9 +38,10 @@ public sealed partial class SessionTracker : IAsyncDisposable
     // Client ids whose sessions outlive their connection (set at CONNECT, on the broker's threads).
     private readonly ConcurrentDictionary<string, bool> _persistent = new(StringComparer.Ordinal);
 
-    // Writes the journal must make before the next acknowledgement to a publisher, and how many it has made.
+    // Changes the journal must write before the next acknowledgement to a publisher are numbered from 1
+    // in the order they are recorded; the acknowledgements wait in _durableWaits.
     private long _durableRecorded;
-    private long _durableWritten;
+    private readonly DurableWaits _durableWaits = new();
 
     [ThreadStatic]
     private static (MqttApplicationMessage Message, byte[] Payload)? t_lastPayload;
@@ -154,46 +156,22 @@ public sealed partial class SessionTracker : IAsyncDisposable
 
     /// <summary>
     /// Records an event the journal must write before the next acknowledgement to a publisher. It is
-    /// counted only once it is in the channel, so a wait that sees the count is queued behind it.
+    /// numbered before it enters the channel, so a wait that sees the number waits for the event, even
+    /// when another thread's event with a lower number enters the channel after it.
     /// </summary>
     private Task RecordDurable(BrokerEvent brokerEvent)
     {
-        if (_channel.Writer.TryWrite(brokerEvent))
-        {
-            Interlocked.Increment(ref _durableRecorded);
-            return Task.CompletedTask;
-        }
-        return RecordDurableSlowAsync(brokerEvent);
+        brokerEvent.DurableNumber = Interlocked.Increment(ref _durableRecorded);
+        return Record(brokerEvent);
     }
 
-    private async Task RecordDurableSlowAsync(BrokerEvent brokerEvent)
-    {
-        await WriteSlowAsync(brokerEvent).ConfigureAwait(false);
-        Interlocked.Increment(ref _durableRecorded);
-    }
-
-    /// <summary>Completes when the journal has written every durable change recorded so far; at once when there is none.</summary>
-    private Task WrittenAsync()
-    {
-        if (_journal is null)
-        {
-            return Task.CompletedTask;
-        }
-        var recorded = Interlocked.Read(ref _durableRecorded);
-        if (recorded <= Interlocked.Read(ref _durableWritten))
-        {
-            return Task.CompletedTask;
-        }
-        var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var record = Record(new DurableBarrier(done, recorded));
-        return record.IsCompletedSuccessfully ? done.Task : WaitBothAsync(record, done.Task);
-    }
-
-    private static async Task WaitBothAsync(Task first, Task second)
-    {
-        await first.ConfigureAwait(false);
-        await second.ConfigureAwait(false);
-    }
+    /// <summary>
+    /// Completes when the journal has written every durable change recorded so far; at once when there
+    /// is none. The wait does not pass through the tracker's channel: the journal releases it after the
+    /// commit that holds the last of those changes (docs/broker.md, "The durable wait").
+    /// </summary>
+    private Task WrittenAsync() =>
+        _journal is null ? Task.CompletedTask : _durableWaits.WaitAsync(Interlocked.Read(ref _durableRecorded));
 
     /// <summary>Completes when every broker event recorded before the call has reached the store.</summary>
     public async Task DrainAsync(CancellationToken cancellationToken = default)
@@ -253,12 +231,30 @@ public sealed partial class SessionTracker : IAsyncDisposable
         var output = new List<StoreEvent>(BatchSize);
         var barriers = new List<TaskCompletionSource>();
         var retained = new List<RetainedChange>();
-        var durable = new List<TaskCompletionSource>();
+        // The highest durable number up to which every durable event has been read, and the numbers read
+        // ahead of it (recorded by one thread after a higher number from another entered the channel).
         var durableUpTo = 0L;
+        var durableSent = 0L;
+        var readAhead = new HashSet<long>();
         while (await reader.WaitToReadAsync().ConfigureAwait(false))
         {
             while (output.Count < BatchSize && reader.TryRead(out var brokerEvent))
             {
+                if (brokerEvent.DurableNumber > 0)
+                {
+                    if (brokerEvent.DurableNumber == durableUpTo + 1)
+                    {
+                        durableUpTo++;
+                        while (readAhead.Count > 0 && readAhead.Remove(durableUpTo + 1))
+                        {
+                            durableUpTo++;
+                        }
+                    }
+                    else
+                    {
+                        readAhead.Add(brokerEvent.DurableNumber);
+                    }
+                }
                 if (brokerEvent is Barrier barrier)
                 {
                     barriers.Add(barrier.Done);
@@ -267,12 +263,6 @@ public sealed partial class SessionTracker : IAsyncDisposable
                 if (brokerEvent is RetainedChanged changed)
                 {
                     retained.Add(changed.Change);
-                    continue;
-                }
-                if (brokerEvent is DurableBarrier written)
-                {
-                    durable.Add(written.Done);
-                    durableUpTo = Math.Max(durableUpTo, written.Recorded);
                     continue;
                 }
                 try
@@ -295,9 +285,10 @@ public sealed partial class SessionTracker : IAsyncDisposable
                     LogApplyFailed(exception, output.Count);
                 }
             }
-            if (_journal is not null && (output.Count > 0 || retained.Count > 0 || durable.Count > 0))
+            if (_journal is not null && (output.Count > 0 || retained.Count > 0 || durableUpTo > durableSent))
             {
-                await AppendToJournalAsync(output, retained, durable, durableUpTo).ConfigureAwait(false);
+                await AppendToJournalAsync(output, retained, new DurableMark(_durableWaits, durableUpTo)).ConfigureAwait(false);
+                durableSent = durableUpTo;
             }
             output.Clear();
             foreach (var barrier in barriers)
@@ -308,44 +299,19 @@ public sealed partial class SessionTracker : IAsyncDisposable
         }
     }
 
-    private async Task AppendToJournalAsync(List<StoreEvent> output, List<RetainedChange> retained, List<TaskCompletionSource> durable, long durableUpTo)
+    private async Task AppendToJournalAsync(List<StoreEvent> output, List<RetainedChange> retained, DurableMark durable)
     {
-        var waits = durable.ToArray();
-        if (waits.Length > 0)
-        {
-            // Later acknowledgements that recorded nothing newer need not wait once these are written.
-            var written = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-            _ = written.Task.ContinueWith(_ => RaiseWritten(durableUpTo), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
-            waits = [.. waits, written];
-        }
         try
         {
-            await _journal!.AppendAsync(output.ToArray(), retained.ToArray(), waits).ConfigureAwait(false);
+            await _journal!.AppendAsync(output.ToArray(), retained.ToArray(), durable).ConfigureAwait(false);
         }
         catch (Exception exception)
         {
+            // As when the disk refuses a write (docs/persistence.md): the broker goes on.
             LogJournalFailed(exception, output.Count);
-            foreach (var wait in waits)
-            {
-                wait.TrySetResult();
-            }
+            durable.Written();
         }
         retained.Clear();
-        durable.Clear();
-    }
-
-    private void RaiseWritten(long upTo)
-    {
-        var current = Interlocked.Read(ref _durableWritten);
-        while (upTo > current)
-        {
-            var seen = Interlocked.CompareExchange(ref _durableWritten, upTo, current);
-            if (seen == current)
-            {
-                return;
-            }
-            current = seen;
-        }
     }
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Could not record broker event {Kind} of client {ClientId}")]

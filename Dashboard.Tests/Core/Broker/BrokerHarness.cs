@@ -17,7 +17,7 @@ internal sealed class BrokerHarness : IAsyncDisposable
     private readonly List<string> _errors = [];
     private readonly List<IMqttClient> _clients = [];
 
-    private BrokerHarness(BrokerSettings settings, Action<MqttServer>? attachFirst)
+    private BrokerHarness(BrokerSettings settings, Action<MqttServer>? attachFirst, ISessionJournal? journal)
     {
         // MQTTnet's own TCP listener does not report the port it bound for port 0, so a free port is
         // chosen here and StartAsync tries again with another when something took it in between.
@@ -38,7 +38,7 @@ internal sealed class BrokerHarness : IAsyncDisposable
             .WithDefaultEndpointPort(Port)).Build();
         Server = new MqttServerFactory().CreateMqttServer(options, _mqttLog);
         Store = new SessionStore("test@localhost");
-        Tracker = new SessionTracker(Store);
+        Tracker = new SessionTracker(Store, journal: journal);
         attachFirst?.Invoke(Server);
         Tracker.Attach(Server);
     }
@@ -62,11 +62,11 @@ internal sealed class BrokerHarness : IAsyncDisposable
         }
     }
 
-    public static async Task<BrokerHarness> StartAsync(BrokerSettings? settings = null, Action<MqttServer>? attachFirst = null)
+    public static async Task<BrokerHarness> StartAsync(BrokerSettings? settings = null, Action<MqttServer>? attachFirst = null, ISessionJournal? journal = null)
     {
         for (var attempt = 1; ; attempt++)
         {
-            var harness = new BrokerHarness(settings ?? new BrokerSettings(), attachFirst);
+            var harness = new BrokerHarness(settings ?? new BrokerSettings(), attachFirst, journal);
             try
             {
                 await harness.Server.StartAsync();

@@ -138,7 +138,7 @@ internal sealed partial class SessionJournal : ISessionJournal, IAsyncDisposable
         return restored;
     }
 
-    public ValueTask AppendAsync(StoreEvent[] changes, RetainedChange[] retained, TaskCompletionSource[] durable)
+    public ValueTask AppendAsync(StoreEvent[] changes, RetainedChange[] retained, DurableMark durable)
     {
         var batch = new Batch(changes, retained, durable);
         return _work.Writer.TryWrite(batch) ? ValueTask.CompletedTask : WriteSlowAsync(batch);
@@ -152,10 +152,7 @@ internal sealed partial class SessionJournal : ISessionJournal, IAsyncDisposable
         }
         catch (ChannelClosedException)
         {
-            foreach (var wait in batch.Durable)
-            {
-                wait.TrySetResult();
-            }
+            batch.Durable.Written();
         }
     }
 
@@ -230,14 +227,10 @@ internal sealed partial class SessionJournal : ISessionJournal, IAsyncDisposable
         }
         finally
         {
-            // Written, or not writable: either way the broker goes on (see the remarks).
-            foreach (var done in _group)
-            {
-                foreach (var wait in done.Durable)
-                {
-                    wait.TrySetResult();
-                }
-            }
+            // Written, or not writable: either way the broker goes on (see the remarks). The batches came
+            // in order, so the last one's mark covers the others; this writer releases the waiting
+            // acknowledgements itself, with no hop back through the tracker (docs/broker.md).
+            _group[^1].Durable.Written();
             _group.Clear();
         }
     }
@@ -612,7 +605,7 @@ internal sealed partial class SessionJournal : ISessionJournal, IAsyncDisposable
 
     private abstract record Work;
 
-    private sealed record Batch(StoreEvent[] Changes, RetainedChange[] Retained, TaskCompletionSource[] Durable) : Work;
+    private sealed record Batch(StoreEvent[] Changes, RetainedChange[] Retained, DurableMark Durable) : Work;
 
     private sealed record Tick : Work
     {

@@ -1,0 +1,168 @@
+using System.Text;
+using Dashboard.Core.Broker;
+using Dashboard.Core.Store;
+using MQTTnet;
+using MQTTnet.Protocol;
+
+namespace Dashboard.Tests.Core.Broker;
+
+/// <summary>
+/// A publisher's PUBACK waits until the journal says the message is written (docs/persistence.md,
+/// docs/broker.md "The durable wait"): a real broker and real clients, with a journal the test controls.
+/// </summary>
+public class DurableAcknowledgementTests
+{
+    private static CancellationToken Cancel => TestContext.Current.CancellationToken;
+
+    private static readonly TimeSpan Generous = TimeSpan.FromSeconds(30);
+
+    [Fact]
+    public async Task Publish_ToPersistentSubscriber_PubAckOnlyOnceTheJournalWroteTheMessage()
+    {
+        var journal = new HeldJournal();
+        await using var broker = await BrokerHarness.StartAsync(journal: journal);
+        try
+        {
+            var subscriber = await broker.ConnectAsync("keeper");
+            var received = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            subscriber.ApplicationMessageReceivedAsync += _ =>
+            {
+                received.TrySetResult();
+                return Task.CompletedTask;
+            };
+            await subscriber.SubscribeAsync("plant/1", MqttQualityOfServiceLevel.AtLeastOnce, Cancel);
+            var publisher = await broker.ConnectAsync("sensor", clean: true);
+
+            var publishing = publisher.PublishAsync(new MqttApplicationMessageBuilder().WithTopic("plant/1").WithPayload("42 C")
+                .WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce).Build(), Cancel);
+
+            // The message went all the way round (queued, sent, acknowledged by the subscriber) while the
+            // journal holds every batch: by now an acknowledgement that did not wait would have come.
+            await received.Task.WaitAsync(Generous, Cancel);
+            await WaitUntilAsync(broker, () => journal.Changes.OfType<MessageDelivered>().Any(d => d.Key.ClientId == "keeper"),
+                "the subscriber's acknowledgement reached the journal");
+            var queued = Assert.Single(journal.Changes.OfType<MessageQueued>());
+            Assert.Equal("42 C", Encoding.UTF8.GetString(queued.Message.Payload.Span));
+            Assert.False(publishing.IsCompleted, "the publisher had its PUBACK before the journal wrote the message");
+
+            journal.WriteAll();
+            var result = await publishing.WaitAsync(Generous, Cancel);
+            Assert.True(result.IsSuccess);
+        }
+        finally
+        {
+            journal.WriteAll();
+        }
+    }
+
+    [Fact]
+    public async Task Publish_ToCleanSessionSubscriber_PubAckDoesNotWaitForTheJournal()
+    {
+        var journal = new HeldJournal();
+        await using var broker = await BrokerHarness.StartAsync(journal: journal);
+        try
+        {
+            var subscriber = await broker.ConnectAsync("viewer", clean: true);
+            await subscriber.SubscribeAsync("plant/2", MqttQualityOfServiceLevel.AtLeastOnce, Cancel);
+            var publisher = await broker.ConnectAsync("sensor", clean: true);
+
+            // Nothing of a clean session is saved, so nothing is there to wait for, held journal or not.
+            var result = await publisher.PublishAsync(new MqttApplicationMessageBuilder().WithTopic("plant/2").WithPayload("7")
+                .WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce).Build(), Cancel).WaitAsync(Generous, Cancel);
+
+            Assert.True(result.IsSuccess);
+        }
+        finally
+        {
+            journal.WriteAll();
+        }
+    }
+
+    [Fact]
+    public async Task WaitAsync_CompletesOnceEveryNumberUpToItsOwnIsWritten()
+    {
+        var waits = new DurableWaits();
+        var third = waits.WaitAsync(3);
+        var fifth = waits.WaitAsync(5);
+
+        waits.MarkWritten(2);
+        Assert.False(third.IsCompleted);
+        waits.MarkWritten(4);
+        await third.WaitAsync(Generous, Cancel);
+        Assert.False(fifth.IsCompleted);
+        waits.MarkWritten(3);
+        Assert.False(fifth.IsCompleted);
+        Assert.True(waits.WaitAsync(4).IsCompleted);
+
+        waits.MarkWritten(5);
+        await fifth.WaitAsync(Generous, Cancel);
+        Assert.Equal(5, waits.Written);
+    }
+
+    private static async Task WaitUntilAsync(BrokerHarness broker, Func<bool> condition, string because)
+    {
+        var deadline = DateTime.UtcNow + Generous;
+        while (true)
+        {
+            // Once drained, every batch recorded so far has reached the journal.
+            await broker.Tracker.DrainAsync(Cancel);
+            if (condition())
+            {
+                return;
+            }
+            Assert.True(DateTime.UtcNow < deadline, $"Timed out waiting until {because}");
+            await Task.Delay(20, Cancel);
+        }
+    }
+
+    /// <summary>A journal that keeps what it is given and says it is written only when the test lets it.</summary>
+    private sealed class HeldJournal : ISessionJournal
+    {
+        private readonly Lock _lock = new();
+        private readonly List<StoreEvent> _changes = [];
+        private readonly List<DurableMark> _held = [];
+        private bool _holding = true;
+
+        public IReadOnlyList<StoreEvent> Changes
+        {
+            get
+            {
+                lock (_lock)
+                {
+                    return [.. _changes];
+                }
+            }
+        }
+
+        public ValueTask AppendAsync(StoreEvent[] changes, RetainedChange[] retained, DurableMark durable)
+        {
+            lock (_lock)
+            {
+                _changes.AddRange(changes);
+                if (_holding)
+                {
+                    _held.Add(durable);
+                    return ValueTask.CompletedTask;
+                }
+            }
+            durable.Written();
+            return ValueTask.CompletedTask;
+        }
+
+        /// <summary>Says every batch so far is written, and every later one as it comes.</summary>
+        public void WriteAll()
+        {
+            DurableMark[] held;
+            lock (_lock)
+            {
+                _holding = false;
+                held = [.. _held];
+                _held.Clear();
+            }
+            foreach (var mark in held)
+            {
+                mark.Written();
+            }
+        }
+    }
+}
