@@ -29,7 +29,7 @@ public sealed class UserStoreTests : IDisposable
 
         using var connection = _db.Database.Open();
         using var command = connection.CreateCommand();
-        command.CommandText = "SELECT password_hash FROM users WHERE name = 'alice';";
+        command.CommandText = "SELECT PasswordHash FROM AspNetUsers WHERE UserName = 'alice';";
         var hash = (string)command.ExecuteScalar()!;
         Assert.DoesNotContain("correct horse", hash, StringComparison.Ordinal);
         // Format marker 0x01 is PasswordHasher's V3 (PBKDF2 with salt).

@@ -153,7 +153,8 @@ internal sealed class ReadinessCheck(IServiceProvider services) : IHealthCheck
             using var transaction = connection.BeginTransaction();
             using var write = connection.CreateCommand();
             write.Transaction = transaction;
-            write.CommandText = "UPDATE schema_version SET version = version;";
+            // A real write that changes nothing: the migrations' own table is always there.
+            write.CommandText = $"UPDATE \"{Security.SecurityDatabase.MigrationsHistoryTable}\" SET \"ProductVersion\" = \"ProductVersion\";";
             write.ExecuteNonQuery();
             transaction.Commit();
         }

@@ -2,7 +2,8 @@ using System.Globalization;
 using System.Text.Json;
 using Dashboard.Core.Output;
 using Dashboard.Core.Query;
-using Microsoft.Data.Sqlite;
+using Dashboard.Security.Data;
+using Microsoft.EntityFrameworkCore;
 
 namespace Dashboard.Security;
 
@@ -18,38 +19,33 @@ public sealed class AuditLog(SecurityDatabase database, TimeProvider time)
     /// <summary>Writes an entry and returns it once committed; a database that refuses it throws <see cref="SecurityDatabaseException"/>.</summary>
     public AuditEntry Append(string actor, string action, string target, string parameters, string result) => database.Write(() =>
     {
-        using var connection = database.Open();
-        using var transaction = connection.BeginTransaction();
-        var entry = Append(connection, transaction, actor, action, target, parameters, result);
-        transaction.Commit();
-        return entry;
+        using var db = database.CreateContext();
+        var row = Add(db, actor, action, target, parameters, result);
+        db.SaveChanges();
+        return ToEntry(row);
     });
 
     /// <summary>Why an entry could not be written now (read-only, locked), or null: checked before actions that are audited after.</summary>
     public string? WriteProblem() => database.WriteProblem();
 
-    /// <summary>Writes an entry inside the caller's transaction; it commits with the change it describes.</summary>
-    internal AuditEntry Append(SqliteConnection connection, SqliteTransaction transaction,
-        string actor, string action, string target, string parameters, string result)
+    /// <summary>Adds an entry to the caller's context: it is written by the same <c>SaveChanges</c>, in the same transaction, as the change it describes.</summary>
+    internal AuditRow Add(SecurityDbContext db, string actor, string action, string target, string parameters, string result)
     {
-        var now = time.GetUtcNow();
-        var milliseconds = now.ToUnixTimeMilliseconds();
-        using var command = connection.CreateCommand();
-        command.Transaction = transaction;
-        command.CommandText = """
-            INSERT INTO audit (time, actor, action, target, parameters, result)
-            VALUES ($time, $actor, $action, $target, $parameters, $result)
-            RETURNING id;
-            """;
-        command.Parameters.AddWithValue("$time", milliseconds);
-        command.Parameters.AddWithValue("$actor", actor);
-        command.Parameters.AddWithValue("$action", action);
-        command.Parameters.AddWithValue("$target", target);
-        command.Parameters.AddWithValue("$parameters", parameters);
-        command.Parameters.AddWithValue("$result", result);
-        var id = (long)command.ExecuteScalar()!;
-        return new AuditEntry(id, DateTimeOffset.FromUnixTimeMilliseconds(milliseconds), actor, action, target, parameters, result);
+        var row = new AuditRow
+        {
+            // Stored as Unix milliseconds; the entry returned says what a later read will.
+            Time = DateTimeOffset.FromUnixTimeMilliseconds(time.GetUtcNow().ToUnixTimeMilliseconds()),
+            Actor = actor,
+            Action = action,
+            Target = target,
+            Parameters = parameters,
+            Result = result,
+        };
+        db.Audit.Add(row);
+        return row;
     }
+
+    private static AuditEntry ToEntry(AuditRow row) => new(row.Id, row.Time, row.Actor, row.Action, row.Target, row.Parameters, row.Result);
 
     /// <summary>The entries matching every filter that is set, newest first, at most <see cref="AuditQuery.Limit"/>.</summary>
     public Result<AuditQueryResult> Query(AuditQuery query)
@@ -63,37 +59,31 @@ public sealed class AuditLog(SecurityDatabase database, TimeProvider time)
         {
             return Result<AuditQueryResult>.Fail("The time range ends before it starts");
         }
-        using var connection = database.Open();
-        using var command = connection.CreateCommand();
-        var where = new List<string>();
-        void Filter(string column, string op, string name, object? value)
+        using var db = database.CreateContext();
+        var rows = db.Audit.AsNoTracking();
+        if (query.Actor is { } actor)
         {
-            if (value is not null)
-            {
-                where.Add($"{column} {op} {name}");
-                command.Parameters.AddWithValue(name, value);
-            }
+            rows = rows.Where(row => row.Actor == actor);
         }
-        Filter("actor", "=", "$actor", query.Actor);
-        Filter("action", "=", "$action", query.Action);
-        Filter("target", "=", "$target", query.Target);
-        Filter("time", ">=", "$from", query.From?.ToUnixTimeMilliseconds());
-        Filter("time", "<", "$to", query.To?.ToUnixTimeMilliseconds());
+        if (query.Action is { } action)
+        {
+            rows = rows.Where(row => row.Action == action);
+        }
+        if (query.Target is { } target)
+        {
+            rows = rows.Where(row => row.Target == target);
+        }
+        if (query.From is { } start)
+        {
+            rows = rows.Where(row => row.Time >= start);
+        }
+        if (query.To is { } end)
+        {
+            rows = rows.Where(row => row.Time < end);
+        }
         // One row past the limit says whether the limit cut the answer.
-        command.CommandText = $"""
-            SELECT id, time, actor, action, target, parameters, result FROM audit
-            {(where.Count > 0 ? "WHERE " + string.Join(" AND ", where) : "")}
-            ORDER BY time DESC, id DESC LIMIT $limit;
-            """;
-        command.Parameters.AddWithValue("$limit", query.Limit + 1);
-        var entries = new List<AuditEntry>();
-        using var reader = command.ExecuteReader();
-        while (reader.Read())
-        {
-            entries.Add(new AuditEntry(
-                reader.GetInt64(0), DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(1)),
-                reader.GetString(2), reader.GetString(3), reader.GetString(4), reader.GetString(5), reader.GetString(6)));
-        }
+        var entries = rows.OrderByDescending(row => row.Time).ThenByDescending(row => row.Id)
+            .Take(query.Limit + 1).AsEnumerable().Select(ToEntry).ToList();
         var limitReached = entries.Count > query.Limit;
         if (limitReached)
         {

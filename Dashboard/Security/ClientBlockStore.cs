@@ -1,6 +1,8 @@
 using System.Globalization;
 using Dashboard.Core.Blocks;
 using Dashboard.Core.Query;
+using Dashboard.Security.Data;
+using Microsoft.EntityFrameworkCore;
 
 namespace Dashboard.Security;
 
@@ -30,22 +32,15 @@ public sealed class ClientBlockStore
     /// <summary>Every block, newest first, expired ones included.</summary>
     public IReadOnlyList<ClientBlock> List()
     {
-        using var connection = _database.Open();
-        using var command = connection.CreateCommand();
-        command.CommandText = "SELECT id, kind, pattern, reason, expires, created, created_by FROM client_blocks ORDER BY id DESC;";
-        using var reader = command.ExecuteReader();
+        using var db = _database.CreateContext();
         var blocks = new List<ClientBlock>();
-        while (reader.Read())
+        foreach (var row in db.ClientBlocks.AsNoTracking().OrderByDescending(block => block.Id))
         {
             // A row this build cannot read (a kind from a newer build) is left out rather than guessed at.
-            if (!BlockKinds.TryParse(reader.GetString(1), out var kind))
+            if (BlockKinds.TryParse(row.Kind, out var kind))
             {
-                continue;
+                blocks.Add(new ClientBlock(row.Id, kind, row.Pattern, row.Reason, row.Expires, row.Created, row.CreatedBy));
             }
-            blocks.Add(new ClientBlock(
-                reader.GetInt64(0), kind, reader.GetString(2), reader.GetString(3),
-                reader.IsDBNull(4) ? null : DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(4)),
-                DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(5)), reader.GetString(6)));
         }
         return blocks;
     }
@@ -73,26 +68,24 @@ public sealed class ClientBlockStore
                 return Result<ClientBlock>.Fail($"The {request.Kind.Label()} {request.Pattern} is already blocked (block {existing.Id})");
             }
             var created = DateTimeOffset.FromUnixTimeMilliseconds(now.ToUnixTimeMilliseconds());
-            using var connection = _database.Open();
-            using var transaction = connection.BeginTransaction();
-            using var insert = connection.CreateCommand();
-            insert.Transaction = transaction;
-            insert.CommandText = """
-                INSERT INTO client_blocks (kind, pattern, reason, expires, created, created_by)
-                VALUES ($kind, $pattern, $reason, $expires, $created, $by)
-                RETURNING id;
-                """;
-            insert.Parameters.AddWithValue("$kind", request.Kind.Name());
-            insert.Parameters.AddWithValue("$pattern", request.Pattern);
-            insert.Parameters.AddWithValue("$reason", request.Reason);
-            insert.Parameters.AddWithValue("$expires", (object?)request.Expires?.ToUnixTimeMilliseconds() ?? DBNull.Value);
-            insert.Parameters.AddWithValue("$created", created.ToUnixTimeMilliseconds());
-            insert.Parameters.AddWithValue("$by", actor);
-            var id = (long)insert.ExecuteScalar()!;
-            var block = new ClientBlock(id, request.Kind, request.Pattern, request.Reason,
-                request.Expires is { } until ? DateTimeOffset.FromUnixTimeMilliseconds(until.ToUnixTimeMilliseconds()) : null, created, actor);
-            _audit.Append(connection, transaction, actor, AuditActions.BlockAdd, block.Pattern, Parameters(block),
+            using var db = _database.CreateContext();
+            using var transaction = db.Database.BeginTransaction();
+            var row = new ClientBlockRow
+            {
+                Kind = request.Kind.Name(),
+                Pattern = request.Pattern,
+                Reason = request.Reason,
+                Expires = request.Expires is { } until ? DateTimeOffset.FromUnixTimeMilliseconds(until.ToUnixTimeMilliseconds()) : null,
+                Created = created,
+                CreatedBy = actor,
+            };
+            db.ClientBlocks.Add(row);
+            // The audit entry names the block's id, so the row is written first, inside the same transaction.
+            db.SaveChanges();
+            var block = new ClientBlock(row.Id, request.Kind, row.Pattern, row.Reason, row.Expires, created, actor);
+            _audit.Add(db, actor, AuditActions.BlockAdd, block.Pattern, Parameters(block),
                 $"Blocked the {block.Kind.Label()} {block.Pattern} {Until(block.Expires)}");
+            db.SaveChanges();
             transaction.Commit();
             _enforced.Replace(List());
             return Result<ClientBlock>.Ok(block);
@@ -111,15 +104,12 @@ public sealed class ClientBlockStore
             {
                 return Result<ClientBlock>.Fail($"No block {id}: it was removed already, or never existed");
             }
-            using var connection = _database.Open();
-            using var transaction = connection.BeginTransaction();
-            using var delete = connection.CreateCommand();
-            delete.Transaction = transaction;
-            delete.CommandText = "DELETE FROM client_blocks WHERE id = $id;";
-            delete.Parameters.AddWithValue("$id", id);
-            delete.ExecuteNonQuery();
-            _audit.Append(connection, transaction, actor, AuditActions.BlockRemove, block.Pattern, Parameters(block),
+            using var db = _database.CreateContext();
+            using var transaction = db.Database.BeginTransaction();
+            db.ClientBlocks.Where(row => row.Id == id).ExecuteDelete();
+            _audit.Add(db, actor, AuditActions.BlockRemove, block.Pattern, Parameters(block),
                 $"Removed the block of the {block.Kind.Label()} {block.Pattern}");
+            db.SaveChanges();
             transaction.Commit();
             _enforced.Replace(List());
             return Result<ClientBlock>.Ok(block);

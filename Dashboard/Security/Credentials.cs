@@ -3,7 +3,8 @@ using System.Security.Cryptography;
 using System.Text;
 using Dashboard.Core.Query;
 using Microsoft.AspNetCore.WebUtilities;
-using Microsoft.Data.Sqlite;
+using Dashboard.Security.Data;
+using Microsoft.EntityFrameworkCore;
 
 namespace Dashboard.Security;
 
@@ -17,7 +18,7 @@ internal sealed record Credential(
     DateTimeOffset? Expires, DateTimeOffset? Revoked, string? RevokedBy);
 
 /// <summary>
-/// Random secrets shown once and stored as SHA-256 hashes, in the <c>credentials</c> table, one
+/// Random secrets shown once and stored as SHA-256 hashes, in the <c>credentials</c> table (<see cref="CredentialRow"/>), one
 /// <paramref name="kind"/> per store. A salted slow hash is for guessable passwords; these are 256
 /// random bits, so a plain hash is as strong and lets a presented secret be found by an index lookup.
 /// Each check reads the table, so a revocation applies to the very next request without any cache.
@@ -46,47 +47,38 @@ internal sealed class Credentials(SecurityDatabase database, AuditLog audit, Tim
         }
         var random = WebEncoders.Base64UrlEncode(RandomNumberGenerator.GetBytes(SecretBytes));
         var secret = secretPrefix + random;
-        using var connection = database.Open();
-        using var transaction = connection.BeginTransaction();
-        if (Read(connection, transaction, name) is not null)
+        using var db = database.CreateContext();
+        using var transaction = db.Database.BeginTransaction();
+        if (Read(db, name) is not null)
         {
             // Names stay taken after revocation so that an actor in the audit log names one key only.
             return Result<(Credential, string)>.Fail($"An {noun} named \"{name}\" already exists (revoked ones keep their names)");
         }
-        using var insert = Command(connection, transaction, """
-            INSERT INTO credentials (kind, name, scope, display_prefix, secret_hash, created, created_by, expires)
-            VALUES ($kind, $name, $scope, $prefix, $hash, $now, $actor, $expires);
-            """);
-        insert.Parameters.AddWithValue("$kind", kind);
-        insert.Parameters.AddWithValue("$name", name);
-        insert.Parameters.AddWithValue("$scope", (object?)scope ?? DBNull.Value);
-        insert.Parameters.AddWithValue("$prefix", secretPrefix + random[..DisplayLength]);
-        insert.Parameters.AddWithValue("$hash", Hash(secret));
-        insert.Parameters.AddWithValue("$now", time.GetUtcNow().ToUnixTimeMilliseconds());
-        insert.Parameters.AddWithValue("$actor", actor);
-        insert.Parameters.AddWithValue("$expires", (object?)expires?.ToUnixTimeMilliseconds() ?? DBNull.Value);
-        insert.ExecuteNonQuery();
+        var row = new CredentialRow
+        {
+            Kind = kind,
+            Name = name,
+            Scope = scope,
+            DisplayPrefix = secretPrefix + random[..DisplayLength],
+            SecretHash = Hash(secret),
+            Created = Now(),
+            CreatedBy = actor,
+            Expires = expires is { } until ? DateTimeOffset.FromUnixTimeMilliseconds(until.ToUnixTimeMilliseconds()) : null,
+        };
+        db.Credentials.Add(row);
         var parameters = scope is null
             ? AuditLog.Parameters(("expires", expires))
             : AuditLog.Parameters(("scope", scope), ("expires", expires));
-        audit.Append(connection, transaction, actor, createAction, name, parameters, "Created");
-        var created = Read(connection, transaction, name)!;
+        audit.Add(db, actor, createAction, name, parameters, "Created");
+        db.SaveChanges();
         transaction.Commit();
-        return Result<(Credential, string)>.Ok((created, secret));
+        return Result<(Credential, string)>.Ok((ToCredential(row), secret));
     }
 
     public IReadOnlyList<Credential> List()
     {
-        using var connection = database.Open();
-        using var command = Command(connection, null, $"SELECT {Columns} FROM credentials WHERE kind = $kind ORDER BY name;");
-        command.Parameters.AddWithValue("$kind", kind);
-        using var reader = command.ExecuteReader();
-        var list = new List<Credential>();
-        while (reader.Read())
-        {
-            list.Add(ReadRow(reader));
-        }
-        return list;
+        using var db = database.CreateContext();
+        return [.. db.Credentials.AsNoTracking().Where(c => c.Kind == kind).OrderBy(c => c.Name).AsEnumerable().Select(ToCredential)];
     }
 
     public Result<Credential> Revoke(string name, string actor) =>
@@ -94,9 +86,9 @@ internal sealed class Credentials(SecurityDatabase database, AuditLog audit, Tim
 
     private Result<Credential> RevokeCore(string name, string actor)
     {
-        using var connection = database.Open();
-        using var transaction = connection.BeginTransaction();
-        if (Read(connection, transaction, name) is not { } found)
+        using var db = database.CreateContext();
+        using var transaction = db.Database.BeginTransaction();
+        if (Read(db, name) is not { } found)
         {
             return Result<Credential>.Fail($"No {noun} named \"{name}\"");
         }
@@ -104,15 +96,12 @@ internal sealed class Credentials(SecurityDatabase database, AuditLog audit, Tim
         {
             return Result<Credential>.Fail($"The {noun} \"{found.Name}\" is already revoked");
         }
-        using var update = Command(connection, transaction, "UPDATE credentials SET revoked = $now, revoked_by = $actor WHERE id = $id;");
-        update.Parameters.AddWithValue("$now", time.GetUtcNow().ToUnixTimeMilliseconds());
-        update.Parameters.AddWithValue("$actor", actor);
-        update.Parameters.AddWithValue("$id", found.Id);
-        update.ExecuteNonQuery();
-        audit.Append(connection, transaction, actor, revokeAction, found.Name, "", "Revoked");
-        var revoked = Read(connection, transaction, name)!;
+        found.Revoked = Now();
+        found.RevokedBy = actor;
+        audit.Add(db, actor, revokeAction, found.Name, "", "Revoked");
+        db.SaveChanges();
         transaction.Commit();
-        return Result<Credential>.Ok(revoked);
+        return Result<Credential>.Ok(ToCredential(found));
     }
 
     /// <summary>The credential a presented secret belongs to, if it is neither revoked nor expired.</summary>
@@ -122,56 +111,33 @@ internal sealed class Credentials(SecurityDatabase database, AuditLog audit, Tim
         {
             return null;
         }
-        using var connection = database.Open();
-        using var command = Command(connection, null, $"SELECT {Columns} FROM credentials WHERE secret_hash = $hash AND kind = $kind;");
-        command.Parameters.AddWithValue("$hash", Hash(presented));
-        command.Parameters.AddWithValue("$kind", kind);
-        using var reader = command.ExecuteReader();
-        if (!reader.Read())
-        {
-            return null;
-        }
-        var credential = ReadRow(reader);
-        return credential.Revoked is null && (credential.Expires is not { } expires || expires > time.GetUtcNow()) ? credential : null;
+        var hash = Hash(presented);
+        using var db = database.CreateContext();
+        var found = db.Credentials.AsNoTracking().FirstOrDefault(c => c.SecretHash == hash && c.Kind == kind);
+        return found is not null && IsActive(found) ? ToCredential(found) : null;
     }
 
     /// <summary>Whether the credential with this id is neither revoked nor expired: one indexed read.</summary>
     public bool IsActive(long id)
     {
-        using var connection = database.Open();
-        using var command = Command(connection, null, $"SELECT {Columns} FROM credentials WHERE id = $id AND kind = $kind;");
-        command.Parameters.AddWithValue("$id", id);
-        command.Parameters.AddWithValue("$kind", kind);
-        using var reader = command.ExecuteReader();
-        return reader.Read() && ReadRow(reader) is { Revoked: null } credential
-            && (credential.Expires is not { } expires || expires > time.GetUtcNow());
+        using var db = database.CreateContext();
+        return db.Credentials.AsNoTracking().FirstOrDefault(c => c.Id == id && c.Kind == kind) is { } found && IsActive(found);
     }
 
-    private const string Columns = "id, name, scope, display_prefix, created, created_by, expires, revoked, revoked_by";
+    private bool IsActive(CredentialRow row) => row.Revoked is null && (row.Expires is not { } expires || expires > time.GetUtcNow());
 
-    private Credential? Read(SqliteConnection connection, SqliteTransaction transaction, string name)
+    // The name column compares ignoring ASCII case (NOCASE), so "CI" finds "ci".
+    private CredentialRow? Read(SecurityDbContext db, string name)
     {
-        using var command = Command(connection, transaction, $"SELECT {Columns} FROM credentials WHERE kind = $kind AND name = $name;");
-        command.Parameters.AddWithValue("$kind", kind);
-        command.Parameters.AddWithValue("$name", name ?? "");
-        using var reader = command.ExecuteReader();
-        return reader.Read() ? ReadRow(reader) : null;
+        name ??= "";
+        return db.Credentials.FirstOrDefault(c => c.Kind == kind && c.Name == name);
     }
 
-    private static Credential ReadRow(SqliteDataReader reader) => new(
-        reader.GetInt64(0), reader.GetString(1), reader.IsDBNull(2) ? null : reader.GetString(2), reader.GetString(3),
-        Time(reader, 4)!.Value, reader.GetString(5), Time(reader, 6), Time(reader, 7), reader.IsDBNull(8) ? null : reader.GetString(8));
-
-    private static DateTimeOffset? Time(SqliteDataReader reader, int ordinal) =>
-        reader.IsDBNull(ordinal) ? null : DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(ordinal));
+    private static Credential ToCredential(CredentialRow row) => new(
+        row.Id, row.Name, row.Scope, row.DisplayPrefix, row.Created, row.CreatedBy, row.Expires, row.Revoked, row.RevokedBy);
 
     private static byte[] Hash(string secret) => SHA256.HashData(Encoding.UTF8.GetBytes(secret));
 
-    private static SqliteCommand Command(SqliteConnection connection, SqliteTransaction? transaction, string sql)
-    {
-        var command = connection.CreateCommand();
-        command.Transaction = transaction;
-        command.CommandText = sql;
-        return command;
-    }
+    // Stored as Unix milliseconds: the value returned is the one read back later.
+    private DateTimeOffset Now() => DateTimeOffset.FromUnixTimeMilliseconds(time.GetUtcNow().ToUnixTimeMilliseconds());
 }

@@ -1,4 +1,6 @@
 using System.Collections.Concurrent;
+using Dashboard.Security.Data;
+using Microsoft.EntityFrameworkCore;
 
 namespace Dashboard.Security;
 
@@ -19,24 +21,19 @@ public sealed class EndedSignIns
     {
         _database = database;
         _time = time;
-        using var connection = _database.Open();
+        using var db = _database.CreateContext();
+        var now = time.GetUtcNow();
         try
         {
-            using var prune = connection.CreateCommand();
-            prune.CommandText = "DELETE FROM ended_sign_ins WHERE until < $now;";
-            prune.Parameters.AddWithValue("$now", time.GetUtcNow().ToUnixTimeMilliseconds());
-            prune.ExecuteNonQuery();
+            db.EndedSignIns.Where(ended => ended.Until < now).ExecuteDelete();
         }
-        catch (Microsoft.Data.Sqlite.SqliteException exception) when (_database.Describe(exception) is not null)
+        catch (Exception exception) when (_database.Describe(exception) is not null)
         {
             // A database that is read-only (or locked) at start keeps its expired rows until a later start.
         }
-        using var read = connection.CreateCommand();
-        read.CommandText = "SELECT id, until FROM ended_sign_ins;";
-        using var reader = read.ExecuteReader();
-        while (reader.Read())
+        foreach (var ended in db.EndedSignIns.AsNoTracking())
         {
-            _ended[reader.GetString(0)] = DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(1));
+            _ended[ended.Id] = ended.Until;
         }
     }
 
@@ -51,12 +48,20 @@ public sealed class EndedSignIns
         _ended[id] = until;
         _database.Write(() =>
         {
-            using var connection = _database.Open();
-            using var command = connection.CreateCommand();
-            command.CommandText = "INSERT INTO ended_sign_ins (id, until) VALUES ($id, $until) ON CONFLICT (id) DO UPDATE SET until = max(until, $until);";
-            command.Parameters.AddWithValue("$id", id);
-            command.Parameters.AddWithValue("$until", until.ToUnixTimeMilliseconds());
-            return command.ExecuteNonQuery();
+            using var db = _database.CreateContext();
+            using var transaction = db.Database.BeginTransaction();
+            if (db.EndedSignIns.Find(id) is { } known)
+            {
+                // Ended twice (two tabs): remembered as long as the later copy could live.
+                known.Until = known.Until > until ? known.Until : until;
+            }
+            else
+            {
+                db.EndedSignIns.Add(new EndedSignInRow { Id = id, Until = until });
+            }
+            db.SaveChanges();
+            transaction.Commit();
+            return true;
         });
         if (_ended.Count % 1024 == 0)
         {

@@ -1,5 +1,7 @@
 using Dashboard.Core.Query;
+using Dashboard.Security.Data;
 using Microsoft.Data.Sqlite;
+using Microsoft.EntityFrameworkCore;
 
 namespace Dashboard.Security;
 
@@ -10,9 +12,11 @@ namespace Dashboard.Security;
 public sealed class SecurityDatabaseException(string message, Exception? inner = null) : Exception(message, inner);
 
 /// <summary>
-/// The SQLite file <c>&lt;Data:Path&gt;/dashboard.db</c> that holds users, API keys, wall tokens, client
-/// blocks and the audit log. Each operation opens its own connection (Microsoft.Data.Sqlite pools them), so the stores
-/// are safe to use from any thread: SQLite serialises writers and WAL lets readers run beside them.
+/// The SQLite file <c>&lt;Data:Path&gt;/dashboard.db</c> that holds users and roles (ASP.NET Core Identity's
+/// tables), API keys, wall tokens, client blocks and the audit log, its schema made by EF Core migrations
+/// (<see cref="SecurityDbContext"/>; a database from before them is imported once, <see cref="LegacySchema"/>).
+/// Each operation opens its own connection and context (Microsoft.Data.Sqlite pools the connections), so
+/// the stores are safe to use from any thread: SQLite serialises writers and WAL lets readers run beside them.
 /// A write the file refuses (read-only, locked, full) becomes a <see cref="SecurityDatabaseException"/>
 /// or a failed result with a sentence saying so (<see cref="Write{T}(Func{T})"/>, <see cref="TryWrite{T}"/>),
 /// never a bare SQLite error.
@@ -20,67 +24,6 @@ public sealed class SecurityDatabaseException(string message, Exception? inner =
 public sealed class SecurityDatabase : IDisposable
 {
     public const string FileName = "dashboard.db";
-
-    // Each entry moves the schema from version i to i + 1; a released entry is never edited, only
-    // appended to, so a database made by any earlier build upgrades step by step.
-    private static readonly string[] Migrations =
-    [
-        """
-        CREATE TABLE users (
-            id INTEGER PRIMARY KEY,
-            name TEXT NOT NULL COLLATE NOCASE UNIQUE,
-            role TEXT NOT NULL,
-            password_hash TEXT NOT NULL,
-            security_stamp TEXT NOT NULL,
-            failed_count INTEGER NOT NULL DEFAULT 0,
-            locked_until INTEGER NULL,
-            created INTEGER NOT NULL
-        );
-        CREATE TABLE credentials (
-            id INTEGER PRIMARY KEY,
-            kind TEXT NOT NULL,
-            name TEXT NOT NULL COLLATE NOCASE,
-            scope TEXT NULL,
-            display_prefix TEXT NOT NULL,
-            secret_hash BLOB NOT NULL UNIQUE,
-            created INTEGER NOT NULL,
-            created_by TEXT NOT NULL,
-            expires INTEGER NULL,
-            revoked INTEGER NULL,
-            revoked_by TEXT NULL,
-            UNIQUE (kind, name)
-        );
-        CREATE TABLE audit (
-            id INTEGER PRIMARY KEY,
-            time INTEGER NOT NULL,
-            actor TEXT NOT NULL,
-            action TEXT NOT NULL,
-            target TEXT NOT NULL,
-            parameters TEXT NOT NULL,
-            result TEXT NOT NULL
-        );
-        CREATE INDEX audit_time ON audit (time);
-        CREATE INDEX audit_target ON audit (target, time);
-        CREATE INDEX audit_actor ON audit (actor, time);
-        """,
-        """
-        CREATE TABLE ended_sign_ins (
-            id TEXT NOT NULL PRIMARY KEY,
-            until INTEGER NOT NULL
-        );
-        """,
-        """
-        CREATE TABLE client_blocks (
-            id INTEGER PRIMARY KEY AUTOINCREMENT,
-            kind TEXT NOT NULL,
-            pattern TEXT NOT NULL,
-            reason TEXT NOT NULL,
-            expires INTEGER NULL,
-            created INTEGER NOT NULL,
-            created_by TEXT NOT NULL
-        );
-        """,
-    ];
 
     private readonly string _connectionString;
 
@@ -108,9 +51,6 @@ public sealed class SecurityDatabase : IDisposable
 
     /// <summary>The database file's full path.</summary>
     public string FilePath { get; }
-
-    /// <summary>The schema version this build creates and understands.</summary>
-    public static int SchemaVersion => Migrations.Length;
 
     /// <summary>An open connection set up for this database; the caller disposes it.</summary>
     public SqliteConnection Open()
@@ -144,11 +84,22 @@ public sealed class SecurityDatabase : IDisposable
     }
 
     /// <summary>
+    /// A context on its own newly opened connection (see <see cref="Open"/>), which it closes when disposed:
+    /// short-lived, one per operation, as the stores are singletons used from any thread.
+    /// </summary>
+    public SecurityDbContext CreateContext() => CreateContext(Open(), ownsConnection: true);
+
+    private static SecurityDbContext CreateContext(SqliteConnection connection, bool ownsConnection) =>
+        new(new DbContextOptionsBuilder<SecurityDbContext>().UseSqlite(connection, ownsConnection).Options);
+
+    /// <summary>
     /// A sentence for people when <paramref name="exception"/> means the database cannot take a write
     /// (read-only, locked by another program, a full disk, a disk error); null for any other failure.
     /// </summary>
     public string? Describe(Exception exception) => exception switch
     {
+        // EF wraps a refused SaveChanges; the reason is the SQLite error inside.
+        DbUpdateException { InnerException: { } inner } => Describe(inner),
         SecurityDatabaseException known => known.Message,
         SqliteException { SqliteErrorCode: 8 or 3 } => // SQLITE_READONLY, SQLITE_PERM
             $"The dashboard's database {FilePath} is read-only, so this cannot be recorded; an administrator must make it writable again.",
@@ -173,7 +124,7 @@ public sealed class SecurityDatabase : IDisposable
         {
             return write();
         }
-        catch (SqliteException exception) when (Describe(exception) is { } message)
+        catch (Exception exception) when (exception is not SecurityDatabaseException && Describe(exception) is { } message)
         {
             Recover(exception);
             throw new SecurityDatabaseException(message, exception);
@@ -220,9 +171,9 @@ public sealed class SecurityDatabase : IDisposable
         }
     }
 
-    private void Recover(SqliteException exception)
+    private void Recover(Exception exception)
     {
-        if (exception.SqliteErrorCode is 8 or 3 or 14)
+        if ((exception as SqliteException ?? exception.InnerException as SqliteException) is { SqliteErrorCode: 8 or 3 or 14 })
         {
             ClearPool();
         }
@@ -237,65 +188,54 @@ public sealed class SecurityDatabase : IDisposable
     private void Migrate()
     {
         using var connection = Open();
-        if (ReadSchemaVersion(connection) == Migrations.Length)
+        var tables = Tables(connection);
+        using var context = CreateContext(connection, ownsConnection: false);
+        var known = context.Database.GetMigrations().ToList();
+        if (tables.Contains(LegacySchema.VersionTable) && !tables.Contains(MigrationsHistoryTable))
+        {
+            SetWal(connection);
+            LegacySchema.Import(connection, context, FilePath);
+            return;
+        }
+        var applied = tables.Contains(MigrationsHistoryTable) ? context.Database.GetAppliedMigrations().ToList() : [];
+        if (applied.Except(known, StringComparer.Ordinal).FirstOrDefault() is { } unknown)
+        {
+            throw new InvalidOperationException(
+                $"{FilePath} has the migration {unknown}, which this build does not know: it was written by a newer dashboard.");
+        }
+        if (applied.Count == known.Count)
         {
             // Nothing to write: a database that is read-only (or locked by another program) at start still
             // serves sign-ins' reads and says why writes fail, instead of stopping the app.
             return;
         }
-        using (var wal = connection.CreateCommand())
-        {
-            // WAL is a property of the file, so setting it once here covers every later connection;
-            // it lets readers (audit queries, key checks) run while a writer commits.
-            wal.CommandText = "PRAGMA journal_mode = WAL;";
-            wal.ExecuteNonQuery();
-        }
-        using var transaction = connection.BeginTransaction();
-        Execute(connection, transaction, "CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL);");
-        using var read = connection.CreateCommand();
-        read.Transaction = transaction;
-        read.CommandText = "SELECT version FROM schema_version;";
-        var current = read.ExecuteScalar() is long stored ? (int)stored : 0;
-        if (current > Migrations.Length)
-        {
-            throw new InvalidOperationException(
-                $"{FilePath} has schema version {current}, but this build knows only up to {Migrations.Length}: it was written by a newer dashboard.");
-        }
-        for (var version = current; version < Migrations.Length; version++)
-        {
-            Execute(connection, transaction, Migrations[version]);
-        }
-        if (current != Migrations.Length)
-        {
-            Execute(connection, transaction, "DELETE FROM schema_version;");
-            Execute(connection, transaction, $"INSERT INTO schema_version (version) VALUES ({Migrations.Length});");
-        }
-        // All migrations commit together: a crash half-way leaves the old schema, never a mix.
-        transaction.Commit();
+        SetWal(connection);
+        context.Database.Migrate();
     }
 
-    // The version a database holds, read without writing; -1 when it has no schema yet.
-    private static int ReadSchemaVersion(SqliteConnection connection)
+    /// <summary>EF Core's table of applied migrations; its absence beside the old tables marks a database from before Identity.</summary>
+    internal const string MigrationsHistoryTable = "__EFMigrationsHistory";
+
+    private static HashSet<string> Tables(SqliteConnection connection)
     {
         using var command = connection.CreateCommand();
-        command.CommandText = "SELECT version FROM schema_version;";
-        try
+        command.CommandText = "SELECT name FROM sqlite_master WHERE type = 'table';";
+        using var reader = command.ExecuteReader();
+        var tables = new HashSet<string>(StringComparer.Ordinal);
+        while (reader.Read())
         {
-            return command.ExecuteScalar() is long version ? (int)version : -1;
+            tables.Add(reader.GetString(0));
         }
-        catch (SqliteException exception) when (exception.SqliteErrorCode == 1)
-        {
-            // SQLITE_ERROR: no such table (a new file).
-            return -1;
-        }
+        return tables;
     }
 
-    private static void Execute(SqliteConnection connection, SqliteTransaction transaction, string sql)
+    private static void SetWal(SqliteConnection connection)
     {
-        using var command = connection.CreateCommand();
-        command.Transaction = transaction;
-        command.CommandText = sql;
-        command.ExecuteNonQuery();
+        // WAL is a property of the file, so setting it once here covers every later connection;
+        // it lets readers (audit queries, key checks) run while a writer commits.
+        using var wal = connection.CreateCommand();
+        wal.CommandText = "PRAGMA journal_mode = WAL;";
+        wal.ExecuteNonQuery();
     }
 
     public void Dispose()

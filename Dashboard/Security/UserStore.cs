@@ -1,15 +1,17 @@
 using System.Globalization;
 using Dashboard.Core.Query;
 using Microsoft.AspNetCore.Identity;
-using Microsoft.Data.Sqlite;
+using Dashboard.Security.Data;
 using Microsoft.Extensions.Options;
 
 namespace Dashboard.Security;
 
 /// <summary>
-/// Dashboard users in SQLite, passwords hashed with ASP.NET Core's <see cref="PasswordHasher{TUser}"/>.
-/// Every change is written to the audit log in the same transaction. User names are unique ignoring
-/// ASCII case, so "Admin" cannot be added beside "admin".
+/// Dashboard users in ASP.NET Core Identity's tables (<see cref="SecurityDbContext"/>), passwords hashed with
+/// Identity's <see cref="PasswordHasher{TUser}"/>, one Identity role each. Every change is written to the audit
+/// log in the same transaction. User names are unique ignoring ASCII case (<see cref="DashboardLookupNormalizer"/>),
+/// so "Admin" cannot be added beside "admin". Sign-in failures wait per name and address
+/// (<see cref="SignInThrottle"/>), not by Identity's per-user lockout, which would let anyone lock a user out.
 /// </summary>
 public sealed class UserStore
 {
@@ -33,23 +35,15 @@ public sealed class UserStore
     /// <summary>The user with this name (ignoring ASCII case), or null.</summary>
     public UserInfo? Find(string name)
     {
-        using var connection = _database.Open();
-        return Read(connection, null, name)?.Info;
+        using var db = _database.CreateContext();
+        return Read(db, name)?.Info;
     }
 
     /// <summary>All users by name.</summary>
     public IReadOnlyList<UserInfo> List()
     {
-        using var connection = _database.Open();
-        using var command = connection.CreateCommand();
-        command.CommandText = $"SELECT {Columns} FROM users ORDER BY name;";
-        using var reader = command.ExecuteReader();
-        var users = new List<UserInfo>();
-        while (reader.Read())
-        {
-            users.Add(ReadRow(reader).Info);
-        }
-        return users;
+        using var db = _database.CreateContext();
+        return [.. Rows(db).OrderBy(row => row.User.NormalizedUserName).AsEnumerable().Select(row => Info(row.User, Role(row.RoleName)))];
     }
 
     /// <summary>Adds a user; <paramref name="actor"/> is who did it, for the audit log.</summary>
@@ -64,26 +58,28 @@ public sealed class UserStore
         }
         // Hashing is the slow part (PBKDF2): do it before taking the write lock.
         var hash = _hashing.Hash(password);
-        using var connection = _database.Open();
-        using var transaction = connection.BeginTransaction();
-        if (Read(connection, transaction, name) is not null)
+        using var db = _database.CreateContext();
+        using var transaction = db.Database.BeginTransaction();
+        if (Read(db, name) is not null)
         {
             return Result<UserInfo>.Fail($"A user named \"{name}\" already exists");
         }
-        using var insert = Command(connection, transaction, """
-            INSERT INTO users (name, role, password_hash, security_stamp, created)
-            VALUES ($name, $role, $hash, $stamp, $now);
-            """);
-        insert.Parameters.AddWithValue("$name", name);
-        insert.Parameters.AddWithValue("$role", role.ToString());
-        insert.Parameters.AddWithValue("$hash", hash);
-        insert.Parameters.AddWithValue("$stamp", NewStamp());
-        insert.Parameters.AddWithValue("$now", Now());
-        insert.ExecuteNonQuery();
-        _audit.Append(connection, transaction, actor, AuditActions.UserAdd, name, AuditLog.Parameters(("role", role.ToString())), "Added");
-        var user = Read(connection, transaction, name)!.Info;
+        var user = new DashboardUser
+        {
+            UserName = name,
+            NormalizedUserName = DashboardLookupNormalizer.Normalize(name),
+            PasswordHash = hash,
+            SecurityStamp = NewStamp(),
+            Created = Now(),
+            LockoutEnabled = false,
+        };
+        db.Users.Add(user);
+        db.SaveChanges();
+        db.UserRoles.Add(new IdentityUserRole<long> { UserId = user.Id, RoleId = SecurityDbContext.RoleId(role) });
+        _audit.Add(db, actor, AuditActions.UserAdd, name, AuditLog.Parameters(("role", role.ToString())), "Added");
+        db.SaveChanges();
         transaction.Commit();
-        return Result<UserInfo>.Ok(user);
+        return Result<UserInfo>.Ok(Info(user, role));
     }
 
     /// <summary>Changes a user's role; the last Admin cannot be demoted.</summary>
@@ -96,9 +92,9 @@ public sealed class UserStore
         {
             return Result<UserInfo>.Fail(error);
         }
-        using var connection = _database.Open();
-        using var transaction = connection.BeginTransaction();
-        if (Read(connection, transaction, name) is not { } row)
+        using var db = _database.CreateContext();
+        using var transaction = db.Database.BeginTransaction();
+        if (Read(db, name) is not { } row)
         {
             return NoUser(name);
         }
@@ -106,20 +102,19 @@ public sealed class UserStore
         {
             return Result<UserInfo>.Ok(row.Info);
         }
-        if (row.Info.Role == UserRole.Admin && AdminCount(connection, transaction) == 1)
+        if (row.Info.Role == UserRole.Admin && AdminCount(db) == 1)
         {
             return Result<UserInfo>.Fail($"\"{row.Info.Name}\" is the last Admin: make another user Admin first");
         }
-        using var update = Command(connection, transaction, "UPDATE users SET role = $role, security_stamp = $stamp WHERE id = $id;");
-        update.Parameters.AddWithValue("$role", role.ToString());
-        update.Parameters.AddWithValue("$stamp", NewStamp());
-        update.Parameters.AddWithValue("$id", row.Info.Id);
-        update.ExecuteNonQuery();
-        _audit.Append(connection, transaction, actor, AuditActions.UserRole, row.Info.Name,
+        // Identity's user-role rows have the pair as their key: the old row goes, a new one comes.
+        db.UserRoles.RemoveRange(db.UserRoles.Where(r => r.UserId == row.User.Id));
+        db.UserRoles.Add(new IdentityUserRole<long> { UserId = row.User.Id, RoleId = SecurityDbContext.RoleId(role) });
+        Restamp(row.User);
+        _audit.Add(db, actor, AuditActions.UserRole, row.Info.Name,
             AuditLog.Parameters(("from", row.Info.Role.ToString()), ("to", role.ToString())), "Changed");
-        var user = Read(connection, transaction, name)!.Info;
+        db.SaveChanges();
         transaction.Commit();
-        return Result<UserInfo>.Ok(user);
+        return Result<UserInfo>.Ok(Info(row.User, role));
     }
 
     /// <summary>Sets a user's password (an admin's reset); also lifts a lockout.</summary>
@@ -133,16 +128,17 @@ public sealed class UserStore
             return Result<UserInfo>.Fail(error);
         }
         var hash = _hashing.Hash(newPassword);
-        using var connection = _database.Open();
-        using var transaction = connection.BeginTransaction();
-        if (Read(connection, transaction, name) is not { } row)
+        using var db = _database.CreateContext();
+        using var transaction = db.Database.BeginTransaction();
+        if (Read(db, name) is not { } row)
         {
             return NoUser(name);
         }
-        SetPassword(connection, transaction, row.Info.Id, hash);
-        _audit.Append(connection, transaction, actor, AuditActions.UserResetPassword, row.Info.Name, "", "Reset");
-        var user = Read(connection, transaction, name)!.Info;
+        SetPassword(row.User, hash);
+        _audit.Add(db, actor, AuditActions.UserResetPassword, row.Info.Name, "", "Reset");
+        db.SaveChanges();
         transaction.Commit();
+        var user = Info(row.User, row.Info.Role);
         // A new password: no address has to wait for this name any more.
         _throttle.Forget(row.Info.Name);
         return Result<UserInfo>.Ok(user);
@@ -172,16 +168,17 @@ public sealed class UserStore
             });
         }
         var hash = _hashing.Hash(newPassword);
-        using var connection = _database.Open();
-        using var transaction = connection.BeginTransaction();
-        if (Read(connection, transaction, name) is not { } row)
+        using var db = _database.CreateContext();
+        using var transaction = db.Database.BeginTransaction();
+        if (Read(db, name) is not { } row)
         {
             return NoUser(name);
         }
-        SetPassword(connection, transaction, row.Info.Id, hash);
-        _audit.Append(connection, transaction, row.Info.Name, AuditActions.UserChangePassword, row.Info.Name, "", "Changed");
-        var user = Read(connection, transaction, name)!.Info;
+        SetPassword(row.User, hash);
+        _audit.Add(db, row.Info.Name, AuditActions.UserChangePassword, row.Info.Name, "", "Changed");
+        db.SaveChanges();
         transaction.Commit();
+        var user = Info(row.User, row.Info.Role);
         // A new password: no address has to wait for this name any more.
         _throttle.Forget(row.Info.Name);
         return Result<UserInfo>.Ok(user);
@@ -193,20 +190,20 @@ public sealed class UserStore
 
     private Result<UserInfo> DeleteCore(string name, string actor)
     {
-        using var connection = _database.Open();
-        using var transaction = connection.BeginTransaction();
-        if (Read(connection, transaction, name) is not { } row)
+        using var db = _database.CreateContext();
+        using var transaction = db.Database.BeginTransaction();
+        if (Read(db, name) is not { } row)
         {
             return NoUser(name);
         }
-        if (row.Info.Role == UserRole.Admin && AdminCount(connection, transaction) == 1)
+        if (row.Info.Role == UserRole.Admin && AdminCount(db) == 1)
         {
             return Result<UserInfo>.Fail($"\"{row.Info.Name}\" is the last Admin and cannot be deleted");
         }
-        using var delete = Command(connection, transaction, "DELETE FROM users WHERE id = $id;");
-        delete.Parameters.AddWithValue("$id", row.Info.Id);
-        delete.ExecuteNonQuery();
-        _audit.Append(connection, transaction, actor, AuditActions.UserDelete, row.Info.Name, "", "Deleted");
+        // Identity's schema deletes the user's role rows with it (a cascading foreign key).
+        db.Users.Remove(row.User);
+        _audit.Add(db, actor, AuditActions.UserDelete, row.Info.Name, "", "Deleted");
+        db.SaveChanges();
         transaction.Commit();
         return Result<UserInfo>.Ok(row.Info);
     }
@@ -249,9 +246,9 @@ public sealed class UserStore
             return Audited(new PasswordCheck(PasswordCheckStatus.LockedOut, null, waiting), "Refused: too many failures from this address");
         }
         UserRow? row;
-        using (var connection = _database.Open())
+        using (var read = _database.CreateContext())
         {
-            row = Read(connection, null, name);
+            row = Read(read, name);
         }
         var tooLong = password.Length > PasswordRules.MaxLength;
         bool matches;
@@ -263,7 +260,7 @@ public sealed class UserStore
         }
         else
         {
-            var (verified, rehash) = _hashing.Verify(row.PasswordHash, password);
+            var (verified, rehash) = _hashing.Verify(row.User.PasswordHash ?? "", password);
             matches = verified;
             // Hash outside the transaction: PBKDF2 takes tens of milliseconds and would hold the write lock.
             newHash = matches && rehash ? _hashing.Hash(password) : null;
@@ -275,30 +272,29 @@ public sealed class UserStore
                 : Audited(Failed(), "Failed");
         }
 
-        using var write = _database.Open();
-        using var transaction = write.BeginTransaction();
+        using var write = _database.CreateContext();
+        using var transaction = write.Database.BeginTransaction();
         // Read again under the write lock: the user may have been deleted or given a new password meanwhile.
-        if (Read(write, transaction, name) is not { } current || current.PasswordHash != row!.PasswordHash)
+        if (Read(write, name) is not { } current || current.User.PasswordHash != row!.User.PasswordHash)
         {
             return Commit(Failed(), "Failed");
         }
-        using (var success = Command(write, transaction, "UPDATE users SET password_hash = coalesce($hash, password_hash) WHERE id = $id;"))
+        if (newHash is not null)
         {
-            success.Parameters.AddWithValue("$hash", (object?)newHash ?? DBNull.Value);
-            success.Parameters.AddWithValue("$id", current.Info.Id);
-            success.ExecuteNonQuery();
+            // A stronger hash of the same password: the stamp stays, so no sign-in ends.
+            current.User.PasswordHash = newHash;
         }
         _throttle.Succeeded(name, address);
-        var user = Read(write, transaction, name)!.Info;
-        return Commit(new PasswordCheck(PasswordCheckStatus.Success, user, null), "Success");
+        return Commit(new PasswordCheck(PasswordCheckStatus.Success, current.Info, null), "Success");
 
         PasswordCheck Commit(PasswordCheck check, string result)
         {
             // A password change writes its own "Changed" entry once done; its successful check needs none.
             if (action == AuditActions.SignIn || check.Status != PasswordCheckStatus.Success)
             {
-                _audit.Append(write, transaction, actor, action, target, parameters, result);
+                _audit.Add(write, actor, action, target, parameters, result);
             }
+            write.SaveChanges();
             transaction.Commit();
             return check;
         }
@@ -315,56 +311,64 @@ public sealed class UserStore
     /// <summary>Whether the password is the user's, without counting a failure or writing the audit log (for start-up checks).</summary>
     internal bool HasPassword(string name, string password)
     {
-        using var connection = _database.Open();
-        return Read(connection, null, name) is { } row && _hashing.Verify(row.PasswordHash, password).Matches;
+        using var db = _database.CreateContext();
+        return Read(db, name) is { } row && _hashing.Verify(row.User.PasswordHash ?? "", password).Matches;
     }
 
-    // locked_until and failed_count are no longer used (sign-in waits are per address, in SignInThrottle).
-    private const string Columns = "id, name, role, security_stamp, created, password_hash";
+    // The tracked Identity user (for changes) and what the pages see of it.
+    private sealed record UserRow(DashboardUser User, UserInfo Info);
 
-    private sealed record UserRow(UserInfo Info, string PasswordHash);
-
-    private UserRow? Read(SqliteConnection connection, SqliteTransaction? transaction, string name)
+    // Member-initialised, not a constructor: EF translates a filter on the projection's members only then.
+    private sealed class UserAndRole
     {
-        using var command = Command(connection, transaction, $"SELECT {Columns} FROM users WHERE name = $name;");
-        command.Parameters.AddWithValue("$name", name ?? "");
-        using var reader = command.ExecuteReader();
-        return reader.Read() ? ReadRow(reader) : null;
+        public required DashboardUser User { get; init; }
+
+        public required string? RoleName { get; init; }
     }
 
-    private UserRow ReadRow(SqliteDataReader reader)
+    // Each user has one Identity role; one query reads both.
+    private static IQueryable<UserAndRole> Rows(SecurityDbContext db) =>
+        db.Users.Select(user => new UserAndRole
+        {
+            User = user,
+            RoleName = db.UserRoles
+                .Where(link => link.UserId == user.Id)
+                .Join(db.Roles, link => link.RoleId, role => role.Id, (link, role) => role.Name)
+                .FirstOrDefault(),
+        });
+
+    private UserRow? Read(SecurityDbContext db, string name)
     {
-        // A role written by a newer build reads as the least privileged one rather than failing.
-        var role = Enum.TryParse<UserRole>(reader.GetString(2), out var parsed) ? parsed : UserRole.Viewer;
-        var name = reader.GetString(1);
-        var info = new UserInfo(reader.GetInt64(0), name, role, reader.GetString(3),
-            DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(4)), _throttle.LatestWait(name));
-        return new UserRow(info, reader.GetString(5));
+        var normalized = DashboardLookupNormalizer.Normalize(name ?? "");
+        return Rows(db).FirstOrDefault(row => row.User.NormalizedUserName == normalized) is { } found
+            ? new UserRow(found.User, Info(found.User, Role(found.RoleName)))
+            : null;
     }
 
-    private void SetPassword(SqliteConnection connection, SqliteTransaction transaction, long id, string hash)
+    // A role written by a newer build reads as the least privileged one rather than failing.
+    private static UserRole Role(string? name) =>
+        Enum.TryParse<UserRole>(name, out var parsed) && Enum.IsDefined(parsed) ? parsed : UserRole.Viewer;
+
+    private UserInfo Info(DashboardUser user, UserRole role) =>
+        new(user.Id, user.UserName!, role, user.SecurityStamp!, user.Created, _throttle.LatestWait(user.UserName!));
+
+    private static void SetPassword(DashboardUser user, string hash)
     {
-        using var update = Command(connection, transaction,
-            "UPDATE users SET password_hash = $hash, security_stamp = $stamp, failed_count = 0, locked_until = NULL WHERE id = $id;");
-        update.Parameters.AddWithValue("$hash", hash);
-        update.Parameters.AddWithValue("$stamp", NewStamp());
-        update.Parameters.AddWithValue("$id", id);
-        update.ExecuteNonQuery();
+        user.PasswordHash = hash;
+        user.AccessFailedCount = 0;
+        user.LockoutEnd = null;
+        Restamp(user);
     }
 
-    private static long AdminCount(SqliteConnection connection, SqliteTransaction transaction)
+    // A new security stamp ends every sign-in made before (PrincipalValidator); the concurrency stamp is Identity's row version.
+    private static void Restamp(DashboardUser user)
     {
-        using var count = Command(connection, transaction, "SELECT count(*) FROM users WHERE role = 'Admin';");
-        return (long)count.ExecuteScalar()!;
+        user.SecurityStamp = NewStamp();
+        user.ConcurrencyStamp = Guid.NewGuid().ToString();
     }
 
-    private static SqliteCommand Command(SqliteConnection connection, SqliteTransaction? transaction, string sql)
-    {
-        var command = connection.CreateCommand();
-        command.Transaction = transaction;
-        command.CommandText = sql;
-        return command;
-    }
+    private static int AdminCount(SecurityDbContext db) =>
+        db.UserRoles.Count(link => link.RoleId == SecurityDbContext.RoleId(UserRole.Admin));
 
     private static string? CheckRole(UserRole role) =>
         Enum.IsDefined(role) ? null : $"Unknown role {(int)role}: Viewer, Operator or Admin";
@@ -373,5 +377,6 @@ public sealed class UserStore
 
     private static string NewStamp() => Guid.NewGuid().ToString("N");
 
-    private long Now() => _time.GetUtcNow().ToUnixTimeMilliseconds();
+    // Stored as Unix milliseconds: the value returned is the one read back later.
+    private DateTimeOffset Now() => DateTimeOffset.FromUnixTimeMilliseconds(_time.GetUtcNow().ToUnixTimeMilliseconds());
 }
