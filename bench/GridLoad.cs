@@ -82,20 +82,8 @@ internal static partial class GridLoad
             Console.WriteLine($"store filled in {filling.Elapsed.TotalSeconds:F1} s; heap {GC.GetTotalMemory(false) / 1048576:N0} MB; load average {LoadAverage()}");
 
             using var playwright = await Playwright.CreateAsync();
-            await using var browser = await playwright.Chromium.LaunchAsync(new()
-            {
-                ExecutablePath = "/usr/bin/chromium",
-                Headless = true,
-                Args = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"],
-            });
-            var context = await browser.NewContextAsync(new() { ViewportSize = new() { Width = 1280, Height = 800 }, Locale = "en-US" });
-            var login = await context.NewPageAsync();
-            await login.GotoAsync(url + "/login");
-            await login.GetByLabel("User name").FillAsync("admin");
-            await login.GetByLabel("Password").FillAsync(AdminPassword);
-            await login.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
-            await login.WaitForURLAsync(u => !u.Contains("/login", StringComparison.Ordinal));
-            await login.CloseAsync();
+            await using var browser = await LaunchAsync(playwright);
+            var context = await SignedInContextAsync(browser, url);
 
             var pages = new List<IPage>();
             for (var i = 0; i < tabs; i++)
@@ -216,6 +204,28 @@ internal static partial class GridLoad
                 }
             }
         }
+    }
+
+    /// <summary>Debian's Chromium, headless, without its background traffic.</summary>
+    private static Task<IBrowser> LaunchAsync(IPlaywright playwright) => playwright.Chromium.LaunchAsync(new()
+    {
+        ExecutablePath = "/usr/bin/chromium",
+        Headless = true,
+        Args = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"],
+    });
+
+    /// <summary>A browser context signed in as the bench's admin, so every tab opened in it is too.</summary>
+    private static async Task<IBrowserContext> SignedInContextAsync(IBrowser browser, string url)
+    {
+        var context = await browser.NewContextAsync(new() { ViewportSize = new() { Width = 1280, Height = 800 }, Locale = "en-US" });
+        var login = await context.NewPageAsync();
+        await login.GotoAsync(url + "/login");
+        await login.GetByLabel("User name").FillAsync("admin");
+        await login.GetByLabel("Password").FillAsync(AdminPassword);
+        await login.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
+        await login.WaitForURLAsync(u => !u.Contains("/login", StringComparison.Ordinal));
+        await login.CloseAsync();
+        return context;
     }
 
     /// <summary>Milliseconds from clicking Columns until the chooser shows (then closed again); null when it did not within 30 s.</summary>

@@ -21,7 +21,7 @@ internal static partial class GridLoad
     [
         ("default view (`session show`, first 100 by key)", "/sessions"),
         ("filtered (`--client_id=~7$ --client_id --is_online --limit=1000`)", "/sessions?q=" + Uri.EscapeDataString("--client_id=~7$ --client_id --is_online --limit=1000")),
-        ("all 100,000 rows sorted by peer_port", "/sessions?q=" + Uri.EscapeDataString("--client_id --peer_port --is_online --limit=1000000") + "&sort=peer_port"),
+        ("every row, sorted by peer_port", "/sessions?q=" + Uri.EscapeDataString("--client_id --peer_port --is_online --limit=1000000") + "&sort=peer_port"),
     ];
 
     public static async Task<int> RunPageCpuAsync(string[] args)
@@ -45,20 +45,8 @@ internal static partial class GridLoad
             GC.Collect();
 
             using var playwright = await Playwright.CreateAsync();
-            await using var browser = await playwright.Chromium.LaunchAsync(new()
-            {
-                ExecutablePath = "/usr/bin/chromium",
-                Headless = true,
-                Args = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"],
-            });
-            var context = await browser.NewContextAsync(new() { ViewportSize = new() { Width = 1280, Height = 800 }, Locale = "en-US" });
-            var login = await context.NewPageAsync();
-            await login.GotoAsync(url + "/login");
-            await login.GetByLabel("User name").FillAsync("admin");
-            await login.GetByLabel("Password").FillAsync(AdminPassword);
-            await login.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
-            await login.WaitForURLAsync(u => !u.Contains("/login", StringComparison.Ordinal));
-            await login.CloseAsync();
+            await using var browser = await LaunchAsync(playwright);
+            var context = await SignedInContextAsync(browser, url);
 
             using var writer = new Writer(store, mix, rate);
             writer.Start();
