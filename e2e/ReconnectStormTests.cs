@@ -190,7 +190,12 @@ public sealed class ReconnectStormTests : IAsyncLifetime
         Output?.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"Memory: before {before}; peak RSS {Mb(peak)} MB; after {settleClock.Elapsed.TotalSeconds:F0} s settling {after} ({100.0 * after.Resident / before.Resident:F0}% of the baseline)"));
         Assert.True(after.Resident <= before.Resident * 1.1, $"resident memory {Mb(after.Resident)} MB did not come back within 10% of the baseline {Mb(before.Resident)} MB");
-        Assert.True(times[^1] <= ClickBound.TotalMilliseconds, $"the slowest click took {times[^1]:F0} ms");
+        // Bound on what a person waits: from the click event to the heading, timed in the page. Playwright's
+        // own side adds its actionability checks (two stable animation frames, hit testing), which on two
+        // loaded cores took up to 6 s before the click was even dispatched (CI, 2026-11-28: in the page
+        // 1.8 s, as Playwright saw it 7.8 s). A click whose heading the page never saw counts as the test saw it.
+        var waited = clicks.Select(c => c.PageTotal > 0 ? c.PageTotal : c.Total).Max();
+        Assert.True(waited <= ClickBound.TotalMilliseconds, $"the slowest click took {waited:F0} ms in the page (slowest: {clicks.MaxBy(c => c.PageTotal > 0 ? c.PageTotal : c.Total)})");
     }
 
     /// <summary>The app's memory after full garbage collections: resident, GC heap and GC-committed.</summary>
