@@ -12,7 +12,8 @@ namespace Dashboard.Security;
 /// <paramref name="isCurrent"/> checks a signed-in principal (a user, or a stored API key: not revoked)
 /// against the database at the moment of the action: an open page's sign-in is otherwise only re-checked
 /// every 30 s, and a demoted Operator must not keep acting until then. An action whose entry the database could not take (read-only, locked) is
-/// not done: <see cref="SecurityDatabaseException"/> says why, before anything happened.
+/// not done: <see cref="SecurityDatabaseException"/> says why, before anything happened. Why check, act,
+/// then write rather than one transaction: docs/security.md, "The audit log".
 /// </summary>
 public sealed class AuditedSessionControl(
     ISessionControl inner, AuditLog audit, IActorAccessor actor, Func<ClaimsPrincipal, bool>? isCurrent = null) : ISessionControl
