@@ -1,4 +1,5 @@
 using System.Security.Claims;
+using Dashboard.Api;
 using Dashboard.Security;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
@@ -16,21 +17,25 @@ public sealed class ActorAccessorTests
         Assert.Equal("alice", await Accessor("alice").GetActorAsync());
 
     [Fact]
-    public async Task GetActorAsync_ExplicitActor_WinsOverTheRequestUser()
+    public async Task GetIdentityAsync_ApiKeyRequest_TheKeysActorAndPrincipal()
     {
-        var accessor = Accessor("alice");
+        var key = ApiKeyAuthentication.Principal(new ApiCaller(ApiKeyScope.Mgmt, "config:Api:Keys:0"));
 
-        accessor.Set("key:ops");
+        var who = await AccessorFor(key).GetIdentityAsync();
 
-        Assert.Equal("key:ops", await accessor.GetActorAsync());
+        Assert.Equal("config:Api:Keys:0", who.Name);
+        Assert.Same(key, who.User);
     }
 
-    private static ActorAccessor Accessor(string? user)
+    private static ActorAccessor Accessor(string? user) =>
+        AccessorFor(user is null ? null : new ClaimsPrincipal(new ClaimsIdentity([new Claim(ClaimTypes.Name, user)], "test")));
+
+    private static ActorAccessor AccessorFor(ClaimsPrincipal? user)
     {
         var context = new DefaultHttpContext();
         if (user is not null)
         {
-            context.User = new ClaimsPrincipal(new ClaimsIdentity([new Claim(ClaimTypes.Name, user)], "test"));
+            context.User = user;
         }
         return new ActorAccessor(new HttpContextAccessor { HttpContext = context }, new ServiceCollection().BuildServiceProvider());
     }

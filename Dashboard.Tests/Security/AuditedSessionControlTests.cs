@@ -1,4 +1,5 @@
 using System.Security.Claims;
+using Dashboard.Api;
 using Dashboard.Core.Actions;
 using Dashboard.Security;
 using Dashboard.Tests.Components;
@@ -142,15 +143,32 @@ public sealed class AuditedSessionControlTests : IDisposable
         Assert.Equal("olga", _db.AuditEntries().Single().Actor);
     }
 
+    [Fact]
+    public async Task DisconnectAsync_ReadScopeApiKey_RefusedAndAudited()
+    {
+        // The API's policy refuses a read key first; the action does not rely on that.
+        var inner = new RecordingSessionControl();
+        var control = new AuditedSessionControl(inner, _db.Audit,
+            new FixedActor("key:viewer", ApiKeyAuthentication.Principal(new ApiCaller(ApiKeyScope.Read, "key:viewer"))));
+
+        var refused = await Assert.ThrowsAsync<ActionNotAllowedException>(() =>
+            control.DisconnectAsync(new DisconnectRequest { ClientId = "client1" }, TestContext.Current.CancellationToken));
+
+        Assert.Equal("Not allowed: your API key scope read cannot disconnect", refused.Message);
+        Assert.Empty(inner.Disconnects);
+        Assert.Equal(("key:viewer", "Refused: API key scope read"), (_db.AuditEntries().Single().Actor, _db.AuditEntries().Single().Result));
+    }
+
     private static ClaimsPrincipal Principal(string name, string role) =>
         new(new ClaimsIdentity([new Claim(ClaimTypes.Name, name), new Claim(ClaimTypes.Role, role)], "test"));
 
-    // Without a principal the actor was named by a caller that checked its own credentials (the API).
+    // Without a principal given: a configured API key of the mgmt scope, as its scheme signs it in.
     private sealed class FixedActor(string name, ClaimsPrincipal? user = null) : IActorAccessor
     {
         public Task<string> GetActorAsync() => Task.FromResult(name);
 
-        public Task<Actor> GetIdentityAsync() => Task.FromResult(new Actor(name, user));
+        public Task<Actor> GetIdentityAsync() =>
+            Task.FromResult(new Actor(name, user ?? ApiKeyAuthentication.Principal(new ApiCaller(ApiKeyScope.Mgmt, name))));
     }
 
     private sealed class NotFoundControl : ISessionControl

@@ -1,4 +1,5 @@
 using System.Security.Claims;
+using Dashboard.Api;
 using Dashboard.Core.Blocks;
 using Dashboard.Security;
 using Dashboard.Tests.Components;
@@ -84,7 +85,7 @@ public sealed class ClientBlockingTests : IDisposable
     [Fact]
     public async Task Remove_ByApiKey_UnknownIdSaysSoAndChangesNothing()
     {
-        var blocking = Blocking(new Actor("key:ops", null), new RecordingSessionControl());
+        var blocking = Blocking(new Actor("key:ops", ApiKeyAuthentication.Principal(new ApiCaller(ApiKeyScope.Mgmt, "key:ops"))), new RecordingSessionControl());
 
         var removed = await blocking.RemoveAsync(42);
 

@@ -65,6 +65,7 @@ public sealed class LockedDatabaseTests : IDisposable
     {
         public Task<string> GetActorAsync() => Task.FromResult("key:ops");
 
-        public Task<Actor> GetIdentityAsync() => Task.FromResult(new Actor("key:ops", null));
+        public Task<Actor> GetIdentityAsync() =>
+            Task.FromResult(new Actor("key:ops", Dashboard.Api.ApiKeyAuthentication.Principal(new Dashboard.Api.ApiCaller(ApiKeyScope.Mgmt, "key:ops"))));
     }
 }

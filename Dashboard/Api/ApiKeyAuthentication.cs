@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Security.Claims;
 using System.Text.Encodings.Web;
+using Dashboard.Core.Output;
 using Dashboard.Security;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.Extensions.Options;
@@ -9,9 +10,17 @@ using Microsoft.Net.Http.Headers;
 namespace Dashboard.Api;
 
 /// <summary>
-/// Signs a request in by its API key, for endpoints that use ASP.NET Core authorization (the SignalR hub).
-/// The key comes as the API takes it (<c>x-api-key</c>, Basic user name) or, because browsers cannot set
-/// headers on a WebSocket, as SignalR's <c>access_token</c> query parameter.
+/// Endpoint metadata: this endpoint answers a refused key as VerneMQ's API does, with an alert object, and
+/// with <paramref name="ScopeTooSmall"/> when the key's scope is not enough (a read key on an action).
+/// </summary>
+internal sealed record VerneMqRefusals(string? ScopeTooSmall = null);
+
+/// <summary>
+/// The one scheme by which API keys sign in, for the API (<see cref="Policies.ApiRead"/>,
+/// <see cref="Policies.ApiMgmt"/>), <c>/metrics</c> and the live feed's hub. The key comes as VerneMQ takes
+/// it (<c>x-api-key</c>, Basic user name) or, because browsers cannot set headers on a WebSocket, as
+/// SignalR's <c>access_token</c> query parameter. The principal's name is the key's audit actor, so
+/// whatever the request does is attributed to the key (docs/security.md, "Who is who").
 /// </summary>
 internal sealed class ApiKeyAuthentication(
     IOptionsMonitor<AuthenticationSchemeOptions> options, ILoggerFactory logger, UrlEncoder encoder, ApiKeys keys)
@@ -36,25 +45,57 @@ internal sealed class ApiKeyAuthentication(
         {
             return Task.FromResult(AuthenticateResult.NoResult());
         }
-        // The name is the audit log's actor for the key, so whatever this request does is attributed to it.
+        return Task.FromResult(AuthenticateResult.Success(new AuthenticationTicket(Principal(caller), SchemeName)));
+    }
+
+    /// <summary>
+    /// The principal a key signs in as: its audit actor as the name (so whatever the request does is
+    /// attributed to the key), its scope, and a stored key's id.
+    /// </summary>
+    public static ClaimsPrincipal Principal(ApiCaller caller)
+    {
+        ArgumentNullException.ThrowIfNull(caller);
         var identity = new ClaimsIdentity(
             [new Claim(ClaimTypes.Name, caller.Actor), new Claim(ScopeClaim, ApiKeyStore.ScopeText(caller.Scope))], SchemeName);
         if (caller.StoredId is { } id)
         {
-            // So a long-lived connection (the hub) can be checked again after the key is revoked.
+            // So a long-lived connection (the hub) or an action can be checked again after the key is revoked.
             identity.AddClaim(new Claim(StoredKeyIdClaim, id.ToString(CultureInfo.InvariantCulture)));
         }
-        return Task.FromResult(AuthenticateResult.Success(new AuthenticationTicket(new ClaimsPrincipal(identity), SchemeName)));
+        return new ClaimsPrincipal(identity);
     }
 
-    // A body of its own, so the status-code pages do not turn the 401 into the HTML "not found" page.
-    protected override async Task HandleChallengeAsync(AuthenticationProperties properties)
+    // A body of its own, so the status-code pages do not turn the 401 into the HTML "not found" page;
+    // the API's is VerneMQ's alert object, which its clients parse.
+    protected override Task HandleChallengeAsync(AuthenticationProperties properties)
     {
         Response.StatusCode = StatusCodes.Status401Unauthorized;
         Response.Headers[HeaderNames.WWWAuthenticate] = "Basic realm=\"dashboard\"";
+        return Refusals is not null
+            ? WriteAlertAsync($"An API key is required: send it as the Basic-auth user name or in an {ApiKeys.HeaderName} header")
+            : WriteTextAsync("An API key is required: send it in the x-api-key header, as the Basic user name, or as ?access_token=.");
+    }
+
+    // A valid key that the policy refuses: its scope is too small (the only claim the API policies ask for).
+    protected override Task HandleForbiddenAsync(AuthenticationProperties properties)
+    {
+        Response.StatusCode = StatusCodes.Status403Forbidden;
+        return Refusals?.ScopeTooSmall is { } sentence
+            ? WriteAlertAsync(sentence)
+            : WriteTextAsync("This API key's scope does not allow this request.");
+    }
+
+    private VerneMqRefusals? Refusals => Context.GetEndpoint()?.Metadata.GetMetadata<VerneMqRefusals>();
+
+    private Task WriteAlertAsync(string message)
+    {
+        Response.ContentType = "application/json";
+        return Response.WriteAsync(JsonOutput.Alert(message), Context.RequestAborted);
+    }
+
+    private Task WriteTextAsync(string message)
+    {
         Response.ContentType = "text/plain; charset=utf-8";
-        await Response.WriteAsync(
-            "An API key is required: send it in the x-api-key header, as the Basic user name, or as ?access_token=.",
-            Context.RequestAborted);
+        return Response.WriteAsync(message, Context.RequestAborted);
     }
 }

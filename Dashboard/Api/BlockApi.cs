@@ -4,12 +4,11 @@ using Dashboard.Core.Blocks;
 using Dashboard.Core.Output;
 using Dashboard.Core.Query;
 using Dashboard.Security;
-using Microsoft.Net.Http.Headers;
 
 namespace Dashboard.Api;
 
 /// <summary>
-/// Client blocks over HTTP, with an API key of the mgmt scope: <c>GET /api/v1/blocks</c> lists them,
+/// Client blocks over HTTP, with an API key of the mgmt scope (<see cref="Policies.ApiMgmt"/>): <c>GET /api/v1/blocks</c> lists them,
 /// <c>POST /api/v1/blocks</c> adds one (a JSON object) and <c>DELETE /api/v1/blocks/{id}</c> removes one.
 /// Errors answer as the session API does (VerneMQ's alert object). With a VerneMQ source every call
 /// answers 501 with the reason (<see cref="ClientBlocking.UnavailableReason"/>).
@@ -26,8 +25,10 @@ internal static class BlockApi
 
     public static IEndpointRouteBuilder MapBlockApi(this IEndpointRouteBuilder app)
     {
-        // Keys are checked here, as in the session API; the dashboard's sign-in stays out of the way.
-        var group = app.MapGroup("/api/v1/blocks").WithTags("Client blocks").AllowAnonymous();
+        // Every call needs a key of the mgmt scope, listing too: blocks name users and addresses.
+        var group = app.MapGroup("/api/v1/blocks").WithTags("Client blocks")
+            .RequireAuthorization(Policies.ApiMgmt)
+            .WithMetadata(new VerneMqRefusals("This API key has the read scope: blocks need a key with the mgmt scope"));
         Describe(group.MapGet("", (Delegate)ListAsync).WithName("v1-blocks-list").WithSummary("List client blocks, expired ones included"));
         Describe(group.MapPost("", (Delegate)AddAsync).WithName("v1-blocks-add").WithSummary("Block clients").WithDescription(AddDescription)
             .Produces(StatusCodes.Status201Created, contentType: "application/json"));
@@ -45,7 +46,7 @@ internal static class BlockApi
 
     private static Task<IResult> ListAsync(HttpContext context)
     {
-        if (Authorize(context, out var blocking) is { } refused)
+        if (NotOffered(context, out var blocking) is { } refused)
         {
             return Task.FromResult(refused);
         }
@@ -55,7 +56,7 @@ internal static class BlockApi
 
     private static async Task<IResult> AddAsync(HttpContext context)
     {
-        if (Authorize(context, out var blocking) is { } refused)
+        if (NotOffered(context, out var blocking) is { } refused)
         {
             return refused;
         }
@@ -103,7 +104,7 @@ internal static class BlockApi
 
     private static async Task<IResult> RemoveAsync(HttpContext context, string id)
     {
-        if (Authorize(context, out var blocking) is { } refused)
+        if (NotOffered(context, out var blocking) is { } refused)
         {
             return refused;
         }
@@ -124,22 +125,10 @@ internal static class BlockApi
         });
     }
 
-    // The key, its scope, then whether this source can block at all; null when the call may go on.
-    private static IResult? Authorize(HttpContext context, out ClientBlocking? blocking)
+    // Whether this source can block at all (the key was checked by the group's policy, and changes and the
+    // disconnects they cause are audited under its principal's name); null when the call may go on.
+    private static IResult? NotOffered(HttpContext context, out ClientBlocking? blocking)
     {
-        blocking = null;
-        if (context.RequestServices.GetRequiredService<ApiKeys>().Authorize(context.Request) is not { } caller)
-        {
-            context.Response.Headers[HeaderNames.WWWAuthenticate] = "Basic realm=\"dashboard\"";
-            return Alert(StatusCodes.Status401Unauthorized,
-                $"An API key is required: send it as the Basic-auth user name or in an {ApiKeys.HeaderName} header");
-        }
-        if (caller.Scope != ApiKeyScope.Mgmt)
-        {
-            return Alert(StatusCodes.Status403Forbidden, "This API key has the read scope: blocks need a key with the mgmt scope");
-        }
-        // Changes and the disconnects they cause are audited under the key's name.
-        context.RequestServices.GetRequiredService<ActorAccessor>().Set(caller.Actor);
         blocking = context.RequestServices.GetService<ClientBlocking>();
         return blocking is null ? Alert(StatusCodes.Status501NotImplemented, ClientBlocking.UnavailableReason) : null;
     }

@@ -5,7 +5,6 @@ using Dashboard.Core.Output;
 using Dashboard.Core.Query;
 using Dashboard.Core.Store;
 using Dashboard.Security;
-using Microsoft.Net.Http.Headers;
 
 namespace Dashboard.Api;
 
@@ -32,8 +31,7 @@ internal static class SessionApi
     public static IServiceCollection AddSessionApi(this IServiceCollection services)
     {
         services.AddSingleton<ApiKeys>();
-        // The API checks keys itself (VerneMQ's status codes and alerts); the scheme is for endpoints
-        // that use ASP.NET Core authorization, such as the live feed's hub.
+        // The one way an API key signs in: the API's policies (Policies.ApiRead, ApiMgmt), /metrics and the hub.
         services.AddAuthentication().AddScheme<AuthenticationSchemeOptions, ApiKeyAuthentication>(ApiKeyAuthentication.SchemeName, null);
         services.AddOpenApi();
         return services;
@@ -44,27 +42,33 @@ internal static class SessionApi
         string[] methods = [HttpMethods.Get, HttpMethods.Post];
         foreach (var version in new[] { 1, 2 })
         {
-            // The API checks its keys itself, with VerneMQ's status codes and alerts, so the dashboard's
-            // sign-in (the fallback policy) stays out of its way.
-            var group = app.MapGroup($"/api/v{version}").WithTags($"VerneMQ-compatible API v{version}").AllowAnonymous();
+            // Every endpoint needs an API key (either scope; actions add the mgmt policy), and refusals answer
+            // with VerneMQ's alert object (ApiKeyAuthentication).
+            var group = app.MapGroup($"/api/v{version}").WithTags($"VerneMQ-compatible API v{version}")
+                .RequireAuthorization(Policies.ApiRead).WithMetadata(new VerneMqRefusals());
             foreach (var noun in new[] { "session", "sessions" })
             {
                 // The alias answers the same; describing it once keeps the OpenAPI document readable.
                 var alias = noun == "sessions";
                 Describe(group.MapMethods($"/{noun}/show", methods, Handler(version, SessionCommand.Show)),
                     $"v{version}-{noun}-show", "List sessions (vmq-admin session show)", ShowDescription, alias);
-                Describe(group.MapMethods($"/{noun}/disconnect", methods, Handler(version, SessionCommand.Disconnect)),
+                Describe(Mgmt(group.MapMethods($"/{noun}/disconnect", methods, Handler(version, SessionCommand.Disconnect)), "disconnect"),
                     $"v{version}-{noun}-disconnect", "Disconnect a client (vmq-admin session disconnect)", DisconnectDescription, alias);
-                Describe(group.MapMethods($"/{noun}/reauthorize", methods, Handler(version, SessionCommand.Reauthorize)),
+                Describe(Mgmt(group.MapMethods($"/{noun}/reauthorize", methods, Handler(version, SessionCommand.Reauthorize)), "reauthorize"),
                     $"v{version}-{noun}-reauthorize", "Re-check a client's subscriptions (vmq-admin session reauthorize)", ReauthorizeDescription, alias);
             }
             // Anything else under the API is an unknown command: 400 with an alert, as VerneMQ answers.
-            group.Map("/{**rest}", (HttpContext context, string? rest) => Unknown(context, rest)).ExcludeFromDescription();
+            group.Map("/{**rest}", (string? rest) => Unknown(rest)).ExcludeFromDescription();
         }
         // The description of the API holds no session data; scripts fetch it without a key.
         app.MapOpenApi().AllowAnonymous();
         return app;
     }
+
+    // An action needs a key of the mgmt scope; a read key is told so (403) before anything is parsed.
+    private static RouteHandlerBuilder Mgmt(RouteHandlerBuilder endpoint, string command) => endpoint
+        .RequireAuthorization(Policies.ApiMgmt)
+        .WithMetadata(new VerneMqRefusals($"This API key has the read scope: session {command} needs a key with the mgmt scope"));
 
     // A Delegate, not a RequestDelegate, so the minimal-API machinery writes the returned IResult.
     private static Delegate Handler(int version, SessionCommand command) =>
@@ -83,29 +87,12 @@ internal static class SessionApi
         }
     }
 
-    private static IResult Unknown(HttpContext context, string? rest)
-    {
-        var keys = context.RequestServices.GetRequiredService<ApiKeys>();
-        if (keys.Authorize(context.Request) is null)
-        {
-            return Unauthorized(context);
-        }
-        return Alert(StatusCodes.Status400BadRequest, $"Unknown command \"{(rest ?? "").Replace('/', ' ')}\": session show, session disconnect or session reauthorize");
-    }
+    private static IResult Unknown(string? rest) =>
+        Alert(StatusCodes.Status400BadRequest, $"Unknown command \"{(rest ?? "").Replace('/', ' ')}\": session show, session disconnect or session reauthorize");
 
+    // The key was checked by its policy; the audited session control names its principal as the actor.
     private static async Task<IResult> RunAsync(HttpContext context, int version, SessionCommand command)
     {
-        if (context.RequestServices.GetRequiredService<ApiKeys>().Authorize(context.Request) is not { } caller)
-        {
-            return Unauthorized(context);
-        }
-        // The audited session control writes this name as the actor of any action below.
-        context.RequestServices.GetRequiredService<ActorAccessor>().Set(caller.Actor);
-        if (command != SessionCommand.Show && caller.Scope != ApiKeyScope.Mgmt)
-        {
-            return Alert(StatusCodes.Status403Forbidden, $"This API key has the read scope: session {command.ToString().ToLowerInvariant()} needs a key with the mgmt scope");
-        }
-
         // Raw parts stay beside their decoded words so show can hand the parser the query string
         // itself, minus --format, without encoding anything again.
         var parts = (context.Request.QueryString.Value ?? "").TrimStart('?')
@@ -229,11 +216,4 @@ internal static class SessionApi
 
     private static IResult Alert(int status, string message) =>
         Results.Text(JsonOutput.Alert(message), "application/json", statusCode: status);
-
-    private static IResult Unauthorized(HttpContext context)
-    {
-        context.Response.Headers[HeaderNames.WWWAuthenticate] = "Basic realm=\"dashboard\"";
-        return Alert(StatusCodes.Status401Unauthorized,
-            $"An API key is required: send it as the Basic-auth user name or in an {ApiKeys.HeaderName} header");
-    }
 }

@@ -1,4 +1,3 @@
-using Dashboard.Api;
 using Dashboard.Core;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
@@ -18,7 +17,6 @@ namespace Dashboard.Hosting;
 internal static partial class Observability
 {
     public const string MetricsPath = "/metrics";
-    public const string MetricsPolicy = "Metrics";
     private const string RequestLogCategory = "Microsoft.AspNetCore.Hosting.Diagnostics";
 
     public static WebApplicationBuilder AddDashboardObservability(this WebApplicationBuilder builder)
@@ -39,10 +37,6 @@ internal static partial class Observability
                 // Prometheus scrapes every 15 s or so; a cached answer would only hide a fresh value.
                 options.ScrapeResponseCacheDurationMilliseconds = 0;
             }));
-        services.AddAuthorizationBuilder().AddPolicy(MetricsPolicy, policy => policy
-            .AddAuthenticationSchemes(ApiKeyAuthentication.SchemeName)
-            .RequireAuthenticatedUser());
-
         services.AddSingleton<MetricsEndpoint>();
         builder.WebHost.ConfigureKestrel((_, kestrel) =>
         {
@@ -107,7 +101,7 @@ internal static partial class Observability
         app.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = check => check.Tags.Contains("ready") }).AllowAnonymous();
         if (!HasMetricsPort(app))
         {
-            app.MapPrometheusScrapingEndpoint(MetricsPath).RequireAuthorization(MetricsPolicy);
+            app.MapPrometheusScrapingEndpoint(MetricsPath).RequireAuthorization(Security.Policies.ApiRead);
         }
         else
         {

@@ -4,39 +4,30 @@ using Microsoft.AspNetCore.Components.Authorization;
 namespace Dashboard.Security;
 
 /// <summary>
-/// Who acts: the audit log's name and, unless a caller that checked its own credentials named the actor
-/// (the API, by its key), the principal whose roles decide what it may do.
+/// Who acts: the audit log's name and the principal whose roles (a user) or scope (an API key) decide
+/// what it may do. The name always comes from the principal: no caller names an actor of its own.
 /// </summary>
-public sealed record Actor(string Name, ClaimsPrincipal? User);
+public sealed record Actor(string Name, ClaimsPrincipal User);
 
 /// <summary>Who is acting in the current scope (HTTP request or Blazor circuit), as the audit log names them.</summary>
 public interface IActorAccessor
 {
     Task<string> GetActorAsync();
 
-    /// <summary>The actor with the principal to check; <see cref="Actor.User"/> is null when named explicitly.</summary>
+    /// <summary>The actor with the principal to check.</summary>
     Task<Actor> GetIdentityAsync();
 }
 
 /// <summary>
-/// Scoped. An explicit actor wins (the API sets the key's name after checking it, since API callers have
-/// no signed-in user); otherwise the signed-in user of the circuit or request; otherwise "anonymous".
+/// Scoped. The principal of the circuit, or of the request (a signed-in user, or an API key signed in by
+/// its scheme, whose name is the key's audit actor); "anonymous" when nobody is signed in.
 /// </summary>
 public sealed class ActorAccessor(IHttpContextAccessor httpContext, IServiceProvider services) : IActorAccessor
 {
-    private string? _actor;
-
-    /// <summary>Names the actor for the rest of this scope; whoever calls this has checked what it may do.</summary>
-    public void Set(string actor) => _actor = actor;
-
     public async Task<string> GetActorAsync() => (await GetIdentityAsync()).Name;
 
     public async Task<Actor> GetIdentityAsync()
     {
-        if (_actor is not null)
-        {
-            return new Actor(_actor, null);
-        }
         var user = await GetUserAsync();
         return new Actor(
             user.Identity is { IsAuthenticated: true, Name: { Length: > 0 } name } ? name : AuditActors.Anonymous,

@@ -6,13 +6,14 @@ namespace Dashboard.Security;
 /// <summary>
 /// Writes every disconnect and reauthorize to the audit log, with whoever asked, before the result goes
 /// back: an action reported done is always on disk. Failures are written too ("No session ...", errors).
-/// It also refuses a signed-in principal below Operator (and nobody signed in), whatever the UI showed:
-/// the refusal is audited and thrown as <see cref="ActionNotAllowedException"/>. A caller that named the
-/// actor itself (the API, after checking its key's scope) is not checked again.
-/// <paramref name="isCurrent"/> checks a signed-in principal against the database at the moment of the
-/// action: an open page's sign-in is otherwise only re-checked every 30 s, and a demoted Operator must
-/// not keep acting until then. An action whose entry the database could not take (read-only, locked) is
-/// not done: <see cref="SecurityDatabaseException"/> says why, before anything happened.
+/// It also refuses a principal that may not act (<see cref="Policies.MayAct"/>: below Operator, an API key
+/// of the read scope, nobody signed in), whatever the UI or the endpoint checked: the refusal is audited
+/// and thrown as <see cref="ActionNotAllowedException"/>.
+/// <paramref name="isCurrent"/> checks a signed-in principal (a user, or a stored API key: not revoked)
+/// against the database at the moment of the action: an open page's sign-in is otherwise only re-checked
+/// every 30 s, and a demoted Operator must not keep acting until then. An action whose entry the database could not take (read-only, locked) is
+/// not done: <see cref="SecurityDatabaseException"/> says why, before anything happened. Why check, act,
+/// then write rather than one transaction: docs/security.md, "The audit log".
 /// </summary>
 public sealed class AuditedSessionControl(
     ISessionControl inner, AuditLog audit, IActorAccessor actor, Func<ClaimsPrincipal, bool>? isCurrent = null) : ISessionControl
@@ -73,15 +74,15 @@ public sealed class AuditedSessionControl(
             AppendRefusal(who.Name, action, target, parameters, "Refused: sign-in no longer valid");
             throw new ActionNotAllowedException($"Not allowed: your sign-in is no longer valid; sign in again to {verb}");
         }
-        if (who.User is not { } user || user.HasRole(UserRole.Operator))
+        if (who.User.MayAct())
         {
             return;
         }
-        var role = user.RoleName();
-        AppendRefusal(who.Name, action, target, parameters, role is null ? "Refused: not signed in" : $"Refused: role {role}");
-        throw new ActionNotAllowedException(role is null
+        var standing = who.User.Standing();
+        AppendRefusal(who.Name, action, target, parameters, standing is null ? "Refused: not signed in" : $"Refused: {standing}");
+        throw new ActionNotAllowedException(standing is null
             ? $"Not allowed: sign in to {verb}"
-            : $"Not allowed: your role {role} cannot {verb}");
+            : $"Not allowed: your {standing} cannot {verb}");
     }
 
     // A refusal (or a failure) stands even when the database cannot hold its entry.

@@ -32,8 +32,8 @@ public sealed record BlockAdded(ClientBlock Block, IReadOnlyList<string> Disconn
 
 /// <summary>
 /// Adding and removing blocks as a person or an API key does it, with the embedded broker as source:
-/// who acts and whether they may (Operator or Admin, still current; an API caller was checked by its key's
-/// scope), the audited change, and for a new block the disconnect of every connected client it matches,
+/// who acts and whether they may (Operator, Admin or an API key of the mgmt scope, still current), the
+/// audited change, and for a new block the disconnect of every connected client it matches,
 /// each through the audited session control. Scoped, like the actor it asks. Not registered with a
 /// VerneMQ source: see <see cref="UnavailableReason"/>.
 /// </summary>
@@ -108,22 +108,19 @@ public sealed class ClientBlocking(
         return store.Remove(id, who.Name);
     }
 
-    // As for disconnects: a signed-in principal must still stand and be an Operator or Admin; the refusal
-    // is audited. A caller that named the actor itself (the API, by its key's scope) has been checked.
+    // As for disconnects: a signed-in principal must still stand and may act (Operator, Admin, an API key
+    // of the mgmt scope); the refusal is audited.
     private string? Refusal(Actor who, string action, string target, string verb)
     {
-        if (who.User is not { } user)
-        {
-            return null;
-        }
+        var user = who.User;
         string? refusal = null;
         if (user.Identity?.IsAuthenticated == true && !validator.IsCurrent(user))
         {
             refusal = "Refused: sign-in no longer valid";
         }
-        else if (!user.HasRole(UserRole.Operator))
+        else if (!user.MayAct())
         {
-            refusal = user.RoleName() is { } role ? $"Refused: role {role}" : "Refused: not signed in";
+            refusal = user.Standing() is { } standing ? $"Refused: {standing}" : "Refused: not signed in";
         }
         if (refusal is null)
         {
@@ -141,7 +138,7 @@ public sealed class ClientBlocking(
         {
             "Refused: sign-in no longer valid" => $"Not allowed: your sign-in is no longer valid; sign in again to {verb}",
             "Refused: not signed in" => $"Not allowed: sign in to {verb}",
-            _ => $"Not allowed: your role {user.RoleName()} cannot {verb}",
+            _ => $"Not allowed: your {user.Standing()} cannot {verb}",
         };
     }
 }

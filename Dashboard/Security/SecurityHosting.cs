@@ -19,8 +19,7 @@ public static class SecurityHosting
         services.AddSingleton<WallTokenStore>();
         services.AddSingleton<EndedSignIns>();
         services.AddHttpContextAccessor();
-        services.AddScoped<ActorAccessor>();
-        services.AddScoped<IActorAccessor>(provider => provider.GetRequiredService<ActorAccessor>());
+        services.AddScoped<IActorAccessor, ActorAccessor>();
         services.AddHostedService<AdminBootstrap>();
         // The admin pages, /audit and /export/audit ask for these policies and AuthorizeView reads the
         // cascading state; both registrations only add entries, so sign-in registering them again is harmless.

@@ -38,7 +38,9 @@ internal sealed class WallScope(RequestDelegate next)
         {
             return true;
         }
+        // The API and /metrics look at API keys only (their policies authenticate by that scheme alone), so
+        // the wall's cookie means nothing there and the API answers as it does to anyone without a key.
         return endpoint.Metadata.GetOrderedMetadata<IAuthorizeData>()
-            .Any(data => data.Policy is Policies.Wall or Hubs.LiveHosting.FeedPolicy);
+            .Any(data => data.Policy is Policies.Wall or Hubs.LiveHosting.FeedPolicy or Policies.ApiRead or Policies.ApiMgmt);
     }
 }

@@ -56,9 +56,9 @@ public sealed partial class TraceCard
         var parameters = AuditLog.Parameters(("payloads", _withPayloads));
         try
         {
-            if (who.User is not { } user || !user.HasRole(UserRole.Operator))
+            if (!who.User.HasRole(UserRole.Operator))
             {
-                var role = who.User?.RoleName();
+                var role = who.User.RoleName();
                 _message = role is null ? "Not allowed: sign in to trace" : $"Not allowed: your role {role} cannot trace";
                 audit.Append(who.Name, AuditActions.SessionTrace, ClientId, parameters, role is null ? "Refused: not signed in" : $"Refused: role {role}");
                 return;
