@@ -48,7 +48,7 @@ internal static class LiveFeedLatency
         try
         {
             await WaitUpAsync(httpPort);
-            var started = new ConcurrentDictionary<(string Client, string Presence), long>();
+            var started = new ConcurrentDictionary<(string Client, Presence Presence), long>();
             var latencies = new ConcurrentBag<double>();
             var measuring = 0;
             await using var hub = new HubConnectionBuilder().WithUrl($"http://127.0.0.1:{httpPort}/hubs/sessions", o => o.Headers["x-api-key"] = ApiKey).Build();
@@ -196,7 +196,7 @@ internal static class LiveFeedLatency
         private int _busy;
         private bool _connected;
 
-        public bool TryToggle(ConcurrentDictionary<(string, string), long> started)
+        public bool TryToggle(ConcurrentDictionary<(string, Presence), long> started)
         {
             if (Interlocked.Exchange(ref _busy, 1) == 1)
             {
@@ -206,11 +206,11 @@ internal static class LiveFeedLatency
             return true;
         }
 
-        private async Task ToggleAsync(ConcurrentDictionary<(string, string), long> started)
+        private async Task ToggleAsync(ConcurrentDictionary<(string, Presence), long> started)
         {
             try
             {
-                started[(options.ClientId, _connected ? "offline" : "online")] = Stopwatch.GetTimestamp();
+                started[(options.ClientId, _connected ? Presence.Offline : Presence.Online)] = Stopwatch.GetTimestamp();
                 if (_connected)
                 {
                     await client.DisconnectAsync();

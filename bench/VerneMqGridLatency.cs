@@ -80,12 +80,12 @@ internal static class VerneMqGridLatency
                     .WithProtocolVersion(MqttProtocolVersion.V311).WithCleanSession(false).Build());
                 await page.WaitForFunctionAsync(RowShows, new object[] { id, "true" }, wait);
                 online.Add(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
-                AfterHub(hubSeen, id + "/online", onlineAfterHub);
+                AfterHub(hubSeen, id + "/" + Presence.Online, onlineAfterHub);
                 started = Stopwatch.GetTimestamp();
                 await client.DisconnectAsync();
                 await page.WaitForFunctionAsync(RowShows, new object[] { id, "false" }, wait);
                 offline.Add(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
-                AfterHub(hubSeen, id + "/offline", offlineAfterHub);
+                AfterHub(hubSeen, id + "/" + Presence.Offline, offlineAfterHub);
             }
         }
         Console.WriteLine($"{clients} clients; connect→online in the grid: {VerneMqLatency.Summary(online)}; disconnect→offline: {VerneMqLatency.Summary(offline)}");

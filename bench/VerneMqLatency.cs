@@ -55,8 +55,8 @@ internal static class VerneMqLatency
         for (var i = 0; i < clients; i++)
         {
             var id = prefix + i.ToString(CultureInfo.InvariantCulture);
-            var up = seen[id + "/online"] = new TaskCompletionSource<long>(TaskCreationOptions.RunContinuationsAsynchronously);
-            var down = seen[id + "/offline"] = new TaskCompletionSource<long>(TaskCreationOptions.RunContinuationsAsynchronously);
+            var up = seen[id + "/" + Presence.Online] = new TaskCompletionSource<long>(TaskCreationOptions.RunContinuationsAsynchronously);
+            var down = seen[id + "/" + Presence.Offline] = new TaskCompletionSource<long>(TaskCreationOptions.RunContinuationsAsynchronously);
             using var client = factory.CreateMqttClient();
             var started = Stopwatch.GetTimestamp();
             await client.ConnectAsync(new MqttClientOptionsBuilder().WithTcpServer("127.0.0.1", port).WithClientId(id)

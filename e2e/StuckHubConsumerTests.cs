@@ -168,7 +168,7 @@ public sealed class StuckHubConsumerTests : IAsyncLifetime
             var now = Stopwatch.GetTimestamp();
             foreach (var change in batch.Changes)
             {
-                if (change.Presence == "online" && _probeStarted.TryGetValue(change.ClientId, out var started))
+                if (change.Presence == Presence.Online && _probeStarted.TryGetValue(change.ClientId, out var started))
                 {
                     var phase = Volatile.Read(ref _phase);
                     if (phase is 1 or 2)

@@ -304,11 +304,11 @@ public sealed class VerneMqMirrorTests(VerneMqDashboardApp app) : VerneMqApiTest
 
         var clock = Stopwatch.StartNew();
         var client = await ConnectAsync(App.Cluster.Nodes[1], id, MqttProtocolVersion.V500, persistent: true, user: "dave");
-        await NextAsync(changes, c => c.ClientId == id && c.Presence == "online" && c.State is { IsOnline: true });
+        await NextAsync(changes, c => c.ClientId == id && c.Presence == Presence.Online && c.State is { IsOnline: true });
         var online = clock.Elapsed;
         clock.Restart();
         await client.DisconnectAsync(cancellationToken: Cancel);
-        await NextAsync(changes, c => c.ClientId == id && c.Presence == "offline");
+        await NextAsync(changes, c => c.ClientId == id && c.Presence == Presence.Offline);
         TestContext.Current.TestOutputHelper?.WriteLine($"hub: online after {online.TotalMilliseconds:0} ms, offline after {clock.Elapsed.TotalMilliseconds:0} ms");
     }
 

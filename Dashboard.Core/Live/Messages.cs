@@ -1,3 +1,4 @@
+using System.Text.Json.Serialization;
 using Dashboard.Core.Sessions;
 
 namespace Dashboard.Core.Live;
@@ -51,17 +52,48 @@ public sealed record SessionSummary(
 /// <param name="Truncated">Whether the limit cut the list.</param>
 public sealed record SessionSnapshotMessage(long Version, string Query, IReadOnlyList<SessionSummary> Sessions, bool Truncated);
 
+/// <summary>
+/// The changes a live feed tells its consumers about (changes to queued messages and counters alone are
+/// not sent; docs/live-feed.md). On the hub's wire each is its lower-case name: <c>created</c>, <c>online</c>, …
+/// </summary>
+[JsonConverter(typeof(JsonStringEnumConverter<FeedChangeKind>))]
+public enum FeedChangeKind
+{
+    /// <summary>The session was created.</summary>
+    [JsonStringEnumMemberName("created")] Created,
+    /// <summary>A connection attached.</summary>
+    [JsonStringEnumMemberName("online")] Online,
+    /// <summary>The last connection detached; a persistent session stays.</summary>
+    [JsonStringEnumMemberName("offline")] Offline,
+    /// <summary>The session was removed.</summary>
+    [JsonStringEnumMemberName("removed")] Removed,
+    /// <summary>A subscription was added or changed.</summary>
+    [JsonStringEnumMemberName("subscribed")] Subscribed,
+    /// <summary>A subscription was removed.</summary>
+    [JsonStringEnumMemberName("unsubscribed")] Unsubscribed,
+}
+
+/// <summary>Whether a session came online or went offline; <c>online</c> or <c>offline</c> on the hub's wire.</summary>
+[JsonConverter(typeof(JsonStringEnumConverter<Presence>))]
+public enum Presence
+{
+    /// <summary>A connection attached.</summary>
+    [JsonStringEnumMemberName("online")] Online,
+    /// <summary>The last connection detached.</summary>
+    [JsonStringEnumMemberName("offline")] Offline,
+}
+
 /// <summary>One session's latest change within a window.</summary>
 /// <param name="Version">The store version of the session's latest change.</param>
-/// <param name="Kind">The latest change a consumer is told about: <c>created</c>, <c>online</c>, <c>offline</c>, <c>removed</c>, <c>subscribed</c> or <c>unsubscribed</c> (changes to queued messages and counters alone are not sent; docs/live-feed.md).</param>
+/// <param name="Kind">The latest change a consumer is told about.</param>
 /// <param name="Mountpoint">The mountpoint.</param>
 /// <param name="ClientId">The client id (attacker-controlled: render as text).</param>
 /// <param name="State">The session after the change; null when it was removed.</param>
 /// <param name="InScope">False when the session was removed or no longer matches the query (it left the scope).</param>
-/// <param name="Presence">The latest <c>online</c> or <c>offline</c> transition among the folded changes; null when there was none.</param>
+/// <param name="Presence">The latest online or offline transition among the folded changes; null when there was none.</param>
 /// <param name="Folded">How many store changes of this session the window folded into this one.</param>
 public sealed record SessionChangeMessage(
-    long Version, string Kind, string Mountpoint, string ClientId, SessionSummary? State, bool InScope, string? Presence, int Folded);
+    long Version, FeedChangeKind Kind, string Mountpoint, string ClientId, SessionSummary? State, bool InScope, Presence? Presence, int Folded);
 
 /// <summary>Changes since <see cref="PreviousVersion"/>, complete up to <see cref="Version"/>.</summary>
 /// <param name="PreviousVersion">The version of the previous snapshot or batch; a client holding another version missed something and should resync.</param>

@@ -93,11 +93,10 @@ public sealed partial class SessionFeed : IDisposable
                 {
                     continue;
                 }
-                var shown = change.Kind is ChangeKind.Created or ChangeKind.Online or ChangeKind.Offline
-                    or ChangeKind.Removed or ChangeKind.Subscribed or ChangeKind.Unsubscribed;
+                var shown = Shown(change.Kind);
                 if (!_pending.TryGetValue(change.Key, out var pending))
                 {
-                    if (!shown)
+                    if (shown is null)
                     {
                         // Queued messages alone are not pushed; the counters carry their totals.
                         continue;
@@ -251,9 +250,8 @@ public sealed partial class SessionFeed : IDisposable
             connects += change.Connects;
             disconnects += change.Disconnects;
             messages.Add(new SessionChangeMessage(
-                change.Version, KindName(change.Kind), key.Mountpoint, key.ClientId,
-                change.State is null ? null : SessionSummary.From(change.State), inScope,
-                change.Presence is { } presence ? KindName(presence) : null, change.Folded));
+                change.Version, change.Kind, key.Mountpoint, key.ClientId,
+                change.State is null ? null : SessionSummary.From(change.State), inScope, change.Presence, change.Folded));
         }
         _rate.Add(now, connects, disconnects);
         if (messages.Count == 0)
@@ -299,17 +297,6 @@ public sealed partial class SessionFeed : IDisposable
         return new SessionCountersMessage(snapshot.Version, online, offline, subscriptions, queued, connects, disconnects, now);
     }
 
-    private static string KindName(ChangeKind kind) => kind switch
-    {
-        ChangeKind.Created => "created",
-        ChangeKind.Online => "online",
-        ChangeKind.Offline => "offline",
-        ChangeKind.Removed => "removed",
-        ChangeKind.Subscribed => "subscribed",
-        ChangeKind.Unsubscribed => "unsubscribed",
-        _ => "updated",
-    };
-
     /// <inheritdoc />
     public void Dispose()
     {
@@ -325,34 +312,47 @@ public sealed partial class SessionFeed : IDisposable
     [LoggerMessage(Level = LogLevel.Debug, Message = "A live feed send failed; the next tick sends the latest state.")]
     private partial void LogSendFailed(Exception exception);
 
+    /// <summary>The change a consumer is told about, or null for one it is not (queued messages, counters).</summary>
+    private static FeedChangeKind? Shown(ChangeKind kind) => kind switch
+    {
+        ChangeKind.Created => FeedChangeKind.Created,
+        ChangeKind.Online => FeedChangeKind.Online,
+        ChangeKind.Offline => FeedChangeKind.Offline,
+        ChangeKind.Removed => FeedChangeKind.Removed,
+        ChangeKind.Subscribed => FeedChangeKind.Subscribed,
+        ChangeKind.Unsubscribed => FeedChangeKind.Unsubscribed,
+        _ => null,
+    };
+
     /// <summary>The latest change of one session within a window.</summary>
     private sealed class Pending
     {
-        public ChangeKind Kind { get; private set; } = ChangeKind.Updated;
+        // Set by the first change (a pending entry starts with a shown one, see Record).
+        public FeedChangeKind Kind { get; private set; }
         public long Version { get; private set; }
         public QueueState? State { get; private set; }
-        public ChangeKind? Presence { get; private set; }
+        public Presence? Presence { get; private set; }
         public int Folded { get; private set; }
         public int Connects { get; private set; }
         public int Disconnects { get; private set; }
 
-        public void Add(SessionChange change, bool shown)
+        public void Add(SessionChange change, FeedChangeKind? shown)
         {
             Version = change.Version;
             State = change.State;
             Folded++;
-            if (shown)
+            if (shown is { } kind)
             {
-                Kind = change.Kind;
+                Kind = kind;
             }
             if (change.Kind == ChangeKind.Online)
             {
-                Presence = ChangeKind.Online;
+                Presence = Live.Presence.Online;
                 Connects++;
             }
             else if (change.Kind == ChangeKind.Offline)
             {
-                Presence = ChangeKind.Offline;
+                Presence = Live.Presence.Offline;
                 Disconnects++;
             }
         }

@@ -1,4 +1,5 @@
 using Dashboard.Security;
+using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.DependencyInjection;
 using MQTTnet;
 
@@ -80,6 +81,34 @@ public sealed class StoredApiKeyTests : IAsyncLifetime
         Keys.Revoke("soon-revoked", "admin");
 
         Assert.Equal(401, (await _api.SendAsync("/api/v1/session/show", secret)).Status);
+    }
+
+    [Fact]
+    public async Task Show_StoredKeyWhileTheDatabaseCannotBeRead_503SayingWhy_ConfiguredKeysStillWork()
+    {
+        var secret = Keys.Create("unreadable-db-script", ApiKeyScope.Read, null, "admin").Value.Secret;
+        var path = _api.Host.Services.GetRequiredService<SecurityDatabase>().FilePath;
+        // Every connection closed (the last one folds the WAL into the file), then the file's bytes spoiled:
+        // what a bad disk or another program's stray write leaves. The next connection finds no database.
+        SqliteConnection.ClearAllPools();
+        var good = await File.ReadAllBytesAsync(path, Cancel);
+        await File.WriteAllBytesAsync(path, [.. Enumerable.Repeat((byte)'x', good.Length)], Cancel);
+        try
+        {
+            var (status, body, _) = await _api.SendAsync("/api/v1/session/show", secret);
+            Assert.Equal(503, status);
+            var text = System.Text.Json.JsonDocument.Parse(body).RootElement.GetProperty("alert")[0].GetProperty("text").GetString();
+            Assert.Equal($"The dashboard's database {path} cannot be read (the file is damaged or is not a database), "
+                + "so stored API keys cannot be checked; keys from the configuration still work.", text);
+            Assert.Equal(200, (await _api.SendAsync("/api/v1/session/show", ApiTestHost.ReadKey)).Status);
+        }
+        finally
+        {
+            SqliteConnection.ClearAllPools();
+            await File.WriteAllBytesAsync(path, good, Cancel);
+        }
+
+        Assert.Equal(200, (await _api.SendAsync("/api/v1/session/show", secret)).Status);
     }
 
     [Fact]

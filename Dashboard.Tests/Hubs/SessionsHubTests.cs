@@ -26,6 +26,41 @@ public sealed class SessionsHubTests
     }
 
     [Fact]
+    public async Task Wire_ChangeKindAndPresence_AreLowerCaseStrings_AsDocsLiveFeedSays()
+    {
+        await using var host = HubClient.StartHost();
+        // The raw JSON a JavaScript consumer gets, not our own types read back (docs/live-feed.md, "changes").
+        var url = new Uri(host.HttpUrl, Dashboard.Hubs.SessionsHub.Path + "?q=" + Uri.EscapeDataString("--client_id=wire-client-1"));
+        await using var connection = new HubConnectionBuilder()
+            .WithUrl(url, options => options.Headers[Dashboard.Api.ApiKeys.HeaderName] = HubClient.ReadKey).Build();
+        var entries = System.Threading.Channels.Channel.CreateUnbounded<System.Text.Json.JsonElement>();
+        connection.On<System.Text.Json.JsonElement>(nameof(ISessionsClient.Changes), batch =>
+        {
+            foreach (var entry in batch.GetProperty("changes").EnumerateArray())
+            {
+                entries.Writer.TryWrite(entry.Clone());
+            }
+        });
+        await connection.StartAsync(Cancel);
+
+        // Persistent, so leaving makes it offline rather than removed.
+        using var mqtt = await ConnectMqttAsync(host, "wire-client-1", persistent: true);
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(Cancel);
+        timeout.CancelAfter(TimeSpan.FromSeconds(15));
+        var first = await entries.Reader.ReadAsync(timeout.Token);
+        await mqtt.DisconnectAsync(cancellationToken: Cancel);
+        var last = first;
+        while (last.GetProperty("presence").GetString() != "offline")
+        {
+            last = await entries.Reader.ReadAsync(timeout.Token);
+        }
+
+        Assert.Equal(("wire-client-1", "online", "online"),
+            (first.GetProperty("clientId").GetString(), first.GetProperty("kind").GetString(), first.GetProperty("presence").GetString()));
+        Assert.Equal("offline", last.GetProperty("kind").GetString());
+    }
+
+    [Fact]
     public async Task Connect_MqttClientComesAndGoes_OnlineThenOfflineArriveInVersionOrder()
     {
         await using var host = HubClient.StartHost();
@@ -33,9 +68,9 @@ public sealed class SessionsHubTests
         var snapshot = await hub.WaitForAsync<SessionSnapshotMessage>(_ => true, "a snapshot");
 
         using var mqtt = await ConnectMqttAsync(host, "hub-client-1");
-        var online = await hub.WaitForChangeAsync("hub-client-1", c => c.Presence == "online", "hub-client-1 online");
+        var online = await hub.WaitForChangeAsync("hub-client-1", c => c.Presence == Presence.Online, "hub-client-1 online");
         await mqtt.DisconnectAsync(cancellationToken: Cancel);
-        var offline = await hub.WaitForChangeAsync("hub-client-1", c => c.Presence == "offline", "hub-client-1 offline");
+        var offline = await hub.WaitForChangeAsync("hub-client-1", c => c.Presence == Presence.Offline, "hub-client-1 offline");
 
         Assert.True(online.State!.IsOnline);
         Assert.Equal("hub-client-1", online.State.ClientId);
@@ -64,7 +99,7 @@ public sealed class SessionsHubTests
 
         using var printer = await ConnectMqttAsync(host, "printer-2");
         using var sensor = await ConnectMqttAsync(host, "sensor-2");
-        await hub.WaitForChangeAsync("sensor-2", c => c.Presence == "online", "sensor-2 online");
+        await hub.WaitForChangeAsync("sensor-2", c => c.Presence == Presence.Online, "sensor-2 online");
         var counters = await hub.WaitForAsync<SessionCountersMessage>(c => c.Online == 2, "counters of the two sensors");
 
         Assert.Equal("--client_id=~^sensor-", snapshot.Query);
@@ -107,7 +142,7 @@ public sealed class SessionsHubTests
         // leave room for a slow machine and still prove folding.
         Assert.InRange(sent.Count, 1, 3);
         Assert.True(sent.Sum(c => c.Folded) >= 16, $"folded {sent.Sum(c => c.Folded)} changes");
-        Assert.Equal("online", final.Presence);
+        Assert.Equal(Presence.Online, final.Presence);
     }
 
     [Fact]

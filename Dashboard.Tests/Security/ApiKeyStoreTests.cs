@@ -138,14 +138,6 @@ public sealed class ApiKeyStoreTests : IDisposable
         Assert.Null(_db.ApiKeys.Verify(token));
     }
 
-    [Theory]
-    [InlineData("mgmt", ApiKeyScope.Mgmt)]
-    [InlineData("read", ApiKeyScope.Read)]
-    public void ParseScope_KnownScopes(string text, ApiKeyScope scope) => Assert.Equal(scope, ApiKeyStore.ParseScope(text).Value);
-
-    [Fact]
-    public void ParseScope_Unknown_FailsWithMessage() => Assert.Equal("Unknown scope \"admin\": mgmt or read", ApiKeyStore.ParseScope("admin").Error);
-
     private static byte[] ReadIfExists(string path) => File.Exists(path) ? File.ReadAllBytes(path) : [];
 
     private static bool Contains(byte[] haystack, byte[] needle) =>

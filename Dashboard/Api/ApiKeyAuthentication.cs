@@ -22,10 +22,13 @@ internal sealed record VerneMqRefusals(string? ScopeTooSmall = null);
 /// SignalR's <c>access_token</c> query parameter. The principal's name is the key's audit actor, so
 /// whatever the request does is attributed to the key (docs/security.md, "Who is who").
 /// </summary>
-internal sealed class ApiKeyAuthentication(
-    IOptionsMonitor<AuthenticationSchemeOptions> options, ILoggerFactory logger, UrlEncoder encoder, ApiKeys keys)
+internal sealed partial class ApiKeyAuthentication(
+    IOptionsMonitor<AuthenticationSchemeOptions> options, ILoggerFactory logger, UrlEncoder encoder, ApiKeys keys, SecurityDatabase database)
     : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
 {
+    // Why a stored key could not be looked up in this request (the database cannot be read), or null.
+    private string? _unreadable;
+
     public const string SchemeName = "ApiKey";
 
     /// <summary>The claim holding the key's scope: <c>read</c> or <c>mgmt</c>.</summary>
@@ -36,10 +39,22 @@ internal sealed class ApiKeyAuthentication(
 
     protected override Task<AuthenticateResult> HandleAuthenticateAsync()
     {
-        var caller = keys.Authorize(Request);
-        if (caller is null && Request.Query["access_token"] is [{ Length: > 0 } token])
+        ApiCaller? caller;
+        try
         {
-            caller = keys.Authorize(token);
+            caller = keys.Authorize(Request);
+            if (caller is null && Request.Query["access_token"] is [{ Length: > 0 } token])
+            {
+                caller = keys.Authorize(token);
+            }
+        }
+        catch (Exception exception) when (database.ReadProblem(exception) is { } problem)
+        {
+            // Configured keys are checked first and need no database; a stored one cannot be told from a
+            // wrong key now: refused with 503 and the reason (docs/reliability.md), never a 500.
+            _unreadable = problem + ", so stored API keys cannot be checked; keys from the configuration still work.";
+            LogUnreadable(Logger, exception.Message);
+            return Task.FromResult(AuthenticateResult.Fail(_unreadable));
         }
         if (caller is null)
         {
@@ -69,6 +84,12 @@ internal sealed class ApiKeyAuthentication(
     // the API's is VerneMQ's alert object, which its clients parse.
     protected override Task HandleChallengeAsync(AuthenticationProperties properties)
     {
+        if (_unreadable is not null)
+        {
+            Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
+            Response.Headers[HeaderNames.RetryAfter] = "5";
+            return Refusals is not null ? WriteAlertAsync(_unreadable) : WriteTextAsync(_unreadable);
+        }
         Response.StatusCode = StatusCodes.Status401Unauthorized;
         Response.Headers[HeaderNames.WWWAuthenticate] = "Basic realm=\"dashboard\"";
         return Refusals is not null
@@ -98,4 +119,7 @@ internal sealed class ApiKeyAuthentication(
         Response.ContentType = "text/plain; charset=utf-8";
         return Response.WriteAsync(message, Context.RequestAborted);
     }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "A stored API key could not be checked: the security database cannot be read ({Reason})")]
+    private static partial void LogUnreadable(ILogger logger, string reason);
 }

@@ -140,21 +140,9 @@ internal sealed class ReadinessCheck(IServiceProvider services) : IHealthCheck
                 return Task.FromResult(HealthCheckResult.Unhealthy(problem));
             }
         }
-        try
+        if (services.GetRequiredService<Security.SecurityDatabase>().WriteProblem(commit: true) is { } refused)
         {
-            var database = services.GetRequiredService<Security.SecurityDatabase>();
-            using var connection = database.Open();
-            using var transaction = connection.BeginTransaction();
-            using var write = connection.CreateCommand();
-            write.Transaction = transaction;
-            // A real write that changes nothing: the migrations' own table is always there.
-            write.CommandText = $"UPDATE \"{Security.SecurityDatabase.MigrationsHistoryTable}\" SET \"ProductVersion\" = \"ProductVersion\";";
-            write.ExecuteNonQuery();
-            transaction.Commit();
-        }
-        catch (Microsoft.Data.Sqlite.SqliteException exception)
-        {
-            return Task.FromResult(HealthCheckResult.Unhealthy("the database does not take writes: " + exception.Message));
+            return Task.FromResult(HealthCheckResult.Unhealthy(refused));
         }
         return Task.FromResult(HealthCheckResult.Healthy());
     }

@@ -38,14 +38,7 @@ public sealed class ApiKeyStore
         _credentials = new Credentials(database, audit, time, "api-key", SecretPrefix, "API key",
             AuditActions.ApiKeyCreate, AuditActions.ApiKeyRevoke);
 
-    /// <summary>Reads <c>mgmt</c> or <c>read</c> (VerneMQ's scope names).</summary>
-    public static Result<ApiKeyScope> ParseScope(string? text) => text switch
-    {
-        "mgmt" => Result<ApiKeyScope>.Ok(ApiKeyScope.Mgmt),
-        "read" => Result<ApiKeyScope>.Ok(ApiKeyScope.Read),
-        _ => Result<ApiKeyScope>.Fail($"Unknown scope \"{text}\": mgmt or read"),
-    };
-
+    /// <summary>VerneMQ's name for a scope: <c>mgmt</c> or <c>read</c>.</summary>
     public static string ScopeText(ApiKeyScope scope) => scope == ApiKeyScope.Mgmt ? "mgmt" : "read";
 
     /// <summary>Creates a key; the result carries its secret, which cannot be read again.</summary>

@@ -52,8 +52,8 @@ public sealed class SecurityDatabase : IDisposable
     /// <summary>The database file's full path.</summary>
     public string FilePath { get; }
 
-    /// <summary>An open connection set up for this database; the caller disposes it.</summary>
-    public SqliteConnection Open()
+    /// <summary>An open connection set up for this database; the caller disposes it (the stores use <see cref="CreateContext()"/>; tests read the raw tables).</summary>
+    internal SqliteConnection Open()
     {
         var connection = new SqliteConnection(_connectionString);
         try
@@ -113,6 +113,20 @@ public sealed class SecurityDatabase : IDisposable
     };
 
     /// <summary>
+    /// A sentence for people when <paramref name="exception"/> means the database could not be read (locked
+    /// by another program in exclusive mode, damaged, gone, a disk error); null for any other failure. The
+    /// caller adds what this stops, after a comma.
+    /// </summary>
+    public string? ReadProblem(Exception exception) => (exception as SqliteException ?? exception.InnerException as SqliteException) switch
+    {
+        null => null,
+        { SqliteErrorCode: 5 or 6 } => $"The dashboard's database {FilePath} cannot be read (another program holds it locked)",
+        { SqliteErrorCode: 11 or 26 } => $"The dashboard's database {FilePath} cannot be read (the file is damaged or is not a database)",
+        { SqliteErrorCode: 10 or 14 or 23 } => $"The dashboard's database {FilePath} cannot be read (a disk or permission error)",
+        var other => $"The dashboard's database {FilePath} cannot be read (SQLite error {other.SqliteErrorCode})",
+    };
+
+    /// <summary>
     /// Runs a write; a refusal by the file becomes a <see cref="SecurityDatabaseException"/> that says why.
     /// After a read-only refusal the pooled connections are let go, so a file made writable again is
     /// written at the next try (a connection opened on a read-only file stays read-only).
@@ -146,9 +160,11 @@ public sealed class SecurityDatabase : IDisposable
 
     /// <summary>
     /// Why a write would be refused now, or null when it would go through: for actions that must not
-    /// happen unless their audit entry can be written after them (a disconnect, a trace).
+    /// happen unless their audit entry can be written after them (a disconnect, a trace). With
+    /// <paramref name="commit"/> (the readiness check) a write that changes nothing is committed, so a
+    /// full disk is found too; without, the write lock is taken and given back.
     /// </summary>
-    public string? WriteProblem()
+    public string? WriteProblem(bool commit = false)
     {
         try
         {
@@ -159,9 +175,17 @@ public sealed class SecurityDatabase : IDisposable
                 ClearPool();
                 return Describe(new SqliteException("attempt to write a readonly database", 8));
             }
-            // Takes the write lock (waiting as a write would) and gives it back.
+            // Takes the write lock (waiting as a write would).
             using var transaction = connection.BeginTransaction();
-            transaction.Rollback();
+            if (commit)
+            {
+                using var write = connection.CreateCommand();
+                write.Transaction = transaction;
+                // The migrations' own table is always there.
+                write.CommandText = $"UPDATE \"{MigrationsHistoryTable}\" SET \"ProductVersion\" = \"ProductVersion\";";
+                write.ExecuteNonQuery();
+                transaction.Commit();
+            }
             return null;
         }
         catch (SqliteException exception) when (Describe(exception) is { } message)

@@ -52,7 +52,7 @@ public class SessionFeedTests
         Assert.Equal(snapshot.Version, batches[0].PreviousVersion);
         Assert.Equal(batches[0].Version, batches[1].PreviousVersion);
         Assert.Equal(store.Version, batches[1].Version);
-        Assert.Equal(["online", "offline"], client.ChangesOf("client1").Select(c => c.Presence));
+        Assert.Equal([Presence.Online, Presence.Offline], client.ChangesOf("client1").Select(c => c.Presence));
     }
 
     [Fact]
@@ -72,7 +72,7 @@ public class SessionFeedTests
         time.Advance(Window);
 
         var change = Assert.Single(client.ChangesOf("flappy"));
-        Assert.Equal(("online", "online", true), (change.Kind, change.Presence, change.State!.IsOnline));
+        Assert.Equal((FeedChangeKind.Online, (Presence?)Presence.Online, true), (change.Kind, change.Presence, change.State!.IsOnline));
         Assert.Equal(2000, change.State.PeerPort);
         Assert.Equal(store.Version, change.Version);
         Assert.True(change.Folded > 10, $"folded {change.Folded}");
@@ -97,7 +97,7 @@ public class SessionFeedTests
         Assert.Equal(["sensor-1"], client.Snapshots.Single().Sessions.Select(s => s.ClientId));
         var changes = client.Batches.SelectMany(b => b.Changes).ToList();
         Assert.Equal(["sensor-1", "sensor-2"], changes.Select(c => c.ClientId).Order());
-        Assert.Equal("subscribed", changes.Single(c => c.ClientId == "sensor-1").Kind);
+        Assert.Equal(FeedChangeKind.Subscribed, changes.Single(c => c.ClientId == "sensor-1").Kind);
     }
 
     [Fact]
@@ -142,7 +142,7 @@ public class SessionFeedTests
         time.Advance(Window);
 
         var change = Assert.Single(client.ChangesOf("sensor-1"));
-        Assert.Equal(("offline", false), (change.Kind, change.InScope));
+        Assert.Equal((FeedChangeKind.Offline, false), (change.Kind, change.InScope));
     }
 
     [Fact]

@@ -47,9 +47,9 @@ public sealed class WallViewModel(OnlineHistory history, TimeProvider time) : IS
         {
             foreach (var change in changes.Changes)
             {
-                if (change.Presence is not null)
+                if (change.Presence is { } presence)
                 {
-                    _ticker.AddFirst(new TickerEntry(changes.At, change.ClientId, change.Presence == "online"));
+                    _ticker.AddFirst(new TickerEntry(changes.At, change.ClientId, presence == Presence.Online));
                 }
             }
             while (_ticker.Count > TickerLength)
