@@ -107,7 +107,9 @@ public sealed class BlockingTests(DashboardApp app) : DashboardPageTest(app)
         await Expect(Cell(clientId)).ToBeVisibleAsync();
 
         var row = SessionsTable.GetByRole(AriaRole.Row).Filter(new() { HasText = clientId });
-        await row.GetByRole(AriaRole.Button, new() { Name = "Disconnect and block for 1 hour" }).ClickAsync();
+        var block = row.GetByRole(AriaRole.Button, new() { Name = "Disconnect and block for 1 hour" });
+        await Expect(block).ToHaveAttributeAsync("title", "Disconnect this client and refuse its client id for 1 hour");
+        await block.ClickAsync();
         var dialog = Page.GetByRole(AriaRole.Dialog);
         var confirm = dialog.GetByRole(AriaRole.Button, new() { Name = "Disconnect and block", Exact = true });
         await Expect(confirm).ToBeDisabledAsync();

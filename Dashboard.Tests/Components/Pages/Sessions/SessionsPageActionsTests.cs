@@ -27,6 +27,23 @@ public class SessionsPageActionsTests : DashboardTestContext
     }
 
     [Fact]
+    public void Rows_ActionButtonsSayWhatTheyDoOnHover_WithoutAPopoverPerRow()
+    {
+        for (var i = 0; i < 20; i++)
+        {
+            Connect($"hover-{i:D2}", 40000 + i);
+        }
+        var cut = Render<SessionsPage>();
+
+        cut.WaitForAssertion(() => Assert.Equal(20, cut.FindAll("tbody tr button[aria-label='Disconnect']").Count));
+        // The block button's own hover text is checked where blocking exists (e2e/BlockingTests.cs).
+        Assert.Equal(("Disconnect this client", "Check its subscriptions against the ACL again"),
+            (RowButton(cut, "hover-07", "Disconnect").GetAttribute("title"), RowButton(cut, "hover-07", "Reauthorize").GetAttribute("title")));
+        // Each MudTooltip is a popover registered with the page's popover provider: none may come with a row.
+        Assert.Empty(cut.FindComponents<MudTooltip>());
+    }
+
+    [Fact]
     public void Disconnect_Cancel_DoesNothing()
     {
         Connect("client1", 37094);
