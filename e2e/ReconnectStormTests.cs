@@ -134,7 +134,7 @@ public sealed class ReconnectStormTests : IAsyncLifetime
             $"Storm: {stormSeconds:F0} s, {connects} connects ({connects / stormSeconds:F0}/s), {failures} failed ({string.Join("; ", _clients.Select(c => c.LastError).OfType<string>().Distinct().Take(3))}), app CPU {cpu.TotalSeconds:F0} s, peak RSS {Mb(peak)} MB"));
         Output?.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"Clicks into the detail page during the storm: {clicks.Count}, p50 {Percentile(times, 0.5):F0} ms, max {times[^1]:F0} ms as the test saw them; timed in the page from the click event p50 {Percentile(pageTimes, 0.5):F0} ms, max {pageTimes[^1]:F0} ms (slowest: {clicks.MaxBy(c => c.Total)}); wall not Live at {wallLost} of {wallLooks} looks"));
-        Output?.WriteLine($"Grid during 5 s of the storm: {linksReplaced} links replaced, {refreshedRows} rows marked changed");
+        Output?.WriteLine($"Grid during 5 s of the storm: {linksReplaced} links replaced, {refreshedRows} rows marked changed; back to the grid by reloading it after {clicks.Count(c => c.Reloaded)} of {clicks.Count} clicks");
         Assert.True(connects > ClientCount * 2, $"only {connects} connects during the storm");
         // A connect may time out on a loaded machine; more than a few in a hundred is a broker problem.
         Assert.True(failures * 100 <= connects, $"{failures} of {connects} connects failed");
@@ -216,10 +216,10 @@ public sealed class ReconnectStormTests : IAsyncLifetime
     /// A click's milliseconds until the browser's address changed and until the detail page showed, as the
     /// test saw them and as the page itself timed them from the click event.
     /// </summary>
-    private sealed record Click(double Address, double Total, double PageAddress, double PageTotal)
+    private sealed record Click(double Address, double Total, double PageAddress, double PageTotal, bool Reloaded = false)
     {
         public override string ToString() => string.Create(CultureInfo.InvariantCulture,
-            $"address {Address:F0} ms, page {Total:F0} ms; in the page {PageAddress:F0} and {PageTotal:F0} ms");
+            $"address {Address:F0} ms, page {Total:F0} ms; in the page {PageAddress:F0} and {PageTotal:F0} ms{(Reloaded ? "; back did not return, grid reloaded" : "")}");
     }
 
     private static bool Matches(Dictionary<string, bool> listed, HashSet<string> online, HashSet<string> offline) =>
@@ -234,6 +234,7 @@ public sealed class ReconnectStormTests : IAsyncLifetime
         var id = StormClient.IdOf(round * 14 % 40 * 2);
         var link = grid.GetByRole(AriaRole.Region, new() { Name = "Sessions" }).GetByRole(AriaRole.Link, new() { Name = id, Exact = true });
         await Assertions.Expect(link).ToBeVisibleAsync(new() { Timeout = 30_000 });
+        var gridUrl = grid.Url;
         // Timed in the page as well, from the click event to the heading in the document: what a person
         // waits, without Playwright's own checks and polling (which on a busy machine add their share).
         await grid.EvaluateAsync("""
@@ -261,8 +262,21 @@ public sealed class ReconnectStormTests : IAsyncLifetime
         var total = clock.Elapsed.TotalMilliseconds;
         var inPage = await grid.EvaluateAsync<double[]>("() => [window.clickTimes.address - window.clickTimes.click, window.clickTimes.heading - window.clickTimes.click]");
         var click = new Click(address, total, inPage[0], inPage[1]);
+        // Back to the grid. Once in a CI run (2026-11-28) the browser's back left the tab on the detail page
+        // for 30 s under the storm; how the test returns is not what it measures, so it then loads the
+        // grid's address afresh (a new circuit) and says so in the output.
         await grid.GoBackAsync();
-        await Assertions.Expect(grid.GetByRole(AriaRole.Button, new() { Name = "Run", Exact = true })).ToBeEnabledAsync(new() { Timeout = 30_000 });
+        var run = grid.GetByRole(AriaRole.Button, new() { Name = "Run", Exact = true });
+        try
+        {
+            await Assertions.Expect(run).ToBeEnabledAsync(new() { Timeout = 15_000 });
+        }
+        catch (PlaywrightException)
+        {
+            click = click with { Reloaded = true };
+            await grid.GotoAsync(gridUrl);
+            await Assertions.Expect(run).ToBeEnabledAsync(new() { Timeout = 30_000 });
+        }
         return click;
     }
 
