@@ -194,8 +194,8 @@ public sealed class ReconnectStormTests : IAsyncLifetime
         // own side adds its actionability checks (two stable animation frames, hit testing), which on two
         // loaded cores took up to 6 s before the click was even dispatched (CI, 2026-11-28: in the page
         // 1.8 s, as Playwright saw it 7.8 s). A click whose heading the page never saw counts as the test saw it.
-        var waited = clicks.Select(c => c.PageTotal > 0 ? c.PageTotal : c.Total).Max();
-        Assert.True(waited <= ClickBound.TotalMilliseconds, $"the slowest click took {waited:F0} ms in the page (slowest: {clicks.MaxBy(c => c.PageTotal > 0 ? c.PageTotal : c.Total)})");
+        var slowest = clicks.MaxBy(c => c.Waited)!;
+        Assert.True(slowest.Waited <= ClickBound.TotalMilliseconds, $"the slowest click took {slowest.Waited:F0} ms in the page (slowest: {slowest})");
     }
 
     /// <summary>The app's memory after full garbage collections: resident, GC heap and GC-committed.</summary>
@@ -218,6 +218,9 @@ public sealed class ReconnectStormTests : IAsyncLifetime
     /// </summary>
     private sealed record Click(double Address, double Total, double PageAddress, double PageTotal, bool Reloaded = false)
     {
+        /// <summary>What a person waited: the page's own timing, or the test's when the page never saw the heading.</summary>
+        public double Waited => PageTotal > 0 ? PageTotal : Total;
+
         public override string ToString() => string.Create(CultureInfo.InvariantCulture,
             $"address {Address:F0} ms, page {Total:F0} ms; in the page {PageAddress:F0} and {PageTotal:F0} ms{(Reloaded ? "; back did not return, grid reloaded" : "")}");
     }

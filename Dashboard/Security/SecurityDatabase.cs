@@ -117,7 +117,7 @@ public sealed class SecurityDatabase : IDisposable
     /// by another program in exclusive mode, damaged, gone, a disk error); null for any other failure. The
     /// caller adds what this stops, after a comma.
     /// </summary>
-    public string? ReadProblem(Exception exception) => (exception as SqliteException ?? exception.InnerException as SqliteException) switch
+    public string? ReadProblem(Exception exception) => SqliteOf(exception) switch
     {
         null => null,
         { SqliteErrorCode: 5 or 6 } => $"The dashboard's database {FilePath} cannot be read (another program holds it locked)",
@@ -197,11 +197,14 @@ public sealed class SecurityDatabase : IDisposable
 
     private void Recover(Exception exception)
     {
-        if ((exception as SqliteException ?? exception.InnerException as SqliteException) is { SqliteErrorCode: 8 or 3 or 14 })
+        if (SqliteOf(exception) is { SqliteErrorCode: 8 or 3 or 14 })
         {
             ClearPool();
         }
     }
+
+    // SQLite's own error, thrown as is or wrapped once (EF's DbUpdateException).
+    private static SqliteException? SqliteOf(Exception exception) => exception as SqliteException ?? exception.InnerException as SqliteException;
 
     private void ClearPool()
     {
