@@ -82,6 +82,27 @@ public abstract class VerneMqApiTest(VerneMqDashboardApp app, string prefix) : I
 
     private static readonly JsonSerializerOptions CanonicalOptions = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
+    /// <summary>How many hooks <paramref name="node"/> lists (<c>vmq-admin webhooks show</c>) with an endpoint at <paramref name="address"/>.</summary>
+    protected async Task<int> HooksOfAsync(VerneMqCluster.Node node, string address, string path = "/vernemq/webhook/")
+    {
+        var table = await App.Cluster.AdminAsync(node, "webhooks", "show");
+        // One row per line; the endpoint column holds the whole address (vmq-admin does not wrap).
+        return table.Split('\n').Count(line => line.Contains(address + path, StringComparison.Ordinal));
+    }
+
+    /// <summary>Waits until <paramref name="actual"/> equals <paramref name="expected"/>; on time-out the assertion shows both as they are then.</summary>
+    protected static async Task EventuallyEqualAsync(List<string> expected, Func<Task<List<string>>> actual, int seconds = 20)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(seconds);
+        var last = await actual();
+        while (!last.SequenceEqual(expected) && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(100, Cancel);
+            last = await actual();
+        }
+        Assert.Equal(expected, last);
+    }
+
     protected static async Task WaitUntilAsync(Func<Task<bool>> condition, string what, int seconds = 20)
     {
         var deadline = DateTime.UtcNow.AddSeconds(seconds);

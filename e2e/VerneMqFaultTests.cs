@@ -153,12 +153,6 @@ public sealed class VerneMqFaultTests(VerneMqDashboardApp app) : VerneMqApiTest(
     }
 
     /// <summary>How many hooks VerneMQ's own <c>vmq-admin webhooks show</c> lists on a node for an address and path.</summary>
-    private async Task<int> HooksOfAsync(VerneMqCluster.Node node, string address, string path = "/vernemq/webhook/")
-    {
-        var table = await App.Cluster.AdminAsync(node, "webhooks", "show");
-        // One row per line; the endpoint column holds the whole address (vmq-admin does not wrap).
-        return table.Split('\n').Count(line => line.Contains(address + path, StringComparison.Ordinal));
-    }
 
     private VerneMqNodeStatus? Node(string name) =>
         App.Services.GetRequiredService<VerneMqNodes>().Nodes.FirstOrDefault(n => n.Name == name);

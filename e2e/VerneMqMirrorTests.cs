@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Net;
 using System.Text;
 using Dashboard.Core.Live;
+using Dashboard.VerneMq;
 using Microsoft.AspNetCore.SignalR.Client;
 using Microsoft.Extensions.DependencyInjection;
 using MQTTnet;
@@ -110,6 +111,43 @@ public sealed class VerneMqMirrorTests(VerneMqDashboardApp app) : VerneMqApiTest
             $"online {online.TotalMilliseconds:0} ms, subscribed {subscribed.TotalMilliseconds:0} ms, unsubscribed {unsubscribed.TotalMilliseconds:0} ms, offline {wentOffline.TotalMilliseconds:0} ms");
     }
 
+    [Fact(Timeout = 180_000)]
+    public async Task ReadsAfterHooks_ClientsConnectingTogether_HookFieldsFilledInAndSubscriptionsKept()
+    {
+        // The reads after hooks ask about several clients at once through a regular expression of their ids
+        // (docs/vernemq.md#webhooks): ids full of regex characters, and one with a non-ASCII character
+        // (which VerneMQ's API never matches by equality), must each be found. A dashboard that never
+        // re-reads the whole cluster after its first read shows here only what its hooks and the reads
+        // after them brought.
+        var node2 = App.Cluster.Nodes[1];
+        var marker = await ConnectAsync(node2, Scope + "-marker", MqttProtocolVersion.V311, persistent: false, user: null);
+        await using var hooked = new OtherVerneMqDashboard(App.Cluster, VerneMqCluster.ApiKey, ("VerneMQ:ResyncInterval", "01:00:00"));
+        await hooked.InitializeAsync();
+        // Its first (and only) full read has happened once it lists a client that connected before it started.
+        await WaitUntilAsync(async () => Rows(await DashboardShowAsync("--client_id&--client_id=" + Scope + "-marker", hooked.BaseUrl)).Count == 1,
+            "the dashboard's first full read");
+        await WaitUntilAsync(async () => await HooksOfAsync(node2, hooked.BaseUrl) == VerneMqSource.Hooks.Length, "the dashboard's hooks on node 2");
+
+        string[] suffixes = ["-a.(1)|", "-b+2*?", "-c[3]{4}", "-d\\ 5^$", "-eé6"];
+        // MQTT 3.1 with a clean session: the hooks carry neither (the dashboard would show protocol 4 and no
+        // clean session without the read), nor a queue pid.
+        var clients = await Task.WhenAll(suffixes.Select(suffix => ConnectAsync(node2, Scope + suffix, MqttProtocolVersion.V310, persistent: false, user: "dora")));
+        await clients[0].SubscribeAsync(Scope + "/kept/#", MqttQualityOfServiceLevel.AtLeastOnce, Cancel);
+        await clients[3].SubscribeAsync(Scope + "/also", MqttQualityOfServiceLevel.AtMostOnce, Cancel);
+
+        var scoped = "&--client_id=~" + Uri.EscapeDataString("^" + Scope + "-[a-e]");
+        var fields = "--client_id&--node&--is_online&--protocol&--clean_session&--queue_pid&--user&--peer_port";
+        var topics = "--client_id&--topic&--qos";
+        await WaitUntilAsync(async () => Rows(await App.Cluster.SessionShowAsync("--client_id" + scoped)).Count == 5, "VerneMQ to list the five clients");
+        var expected = Rows(await App.Cluster.SessionShowAsync(fields + scoped));
+        Assert.All(expected, row => Assert.Contains("\"protocol\":3", row, StringComparison.Ordinal));
+        await EventuallyEqualAsync(expected, async () => Rows(await DashboardShowAsync(fields + scoped, hooked.BaseUrl)));
+        var expectedTopics = Rows(await App.Cluster.SessionShowAsync(topics + scoped));
+        Assert.Equal(2, expectedTopics.Count);
+        Assert.Equal(expectedTopics, Rows(await DashboardShowAsync(topics + scoped, hooked.BaseUrl)));
+        await marker.DisconnectAsync(cancellationToken: Cancel);
+    }
+
     [Fact(Timeout = 120_000)]
     public async Task Flapping_CleanClientReconnectingOnANode_FlaggedThroughTheHooks()
     {
@@ -160,6 +198,25 @@ public sealed class VerneMqMirrorTests(VerneMqDashboardApp app) : VerneMqApiTest
         Assert.Empty(Rows(await App.Cluster.SessionShowAsync("--client_id&--client_id=" + id, App.Cluster.Nodes[1])));
         // The action returns once the mirror shows its effect.
         Assert.Empty(Rows(await DashboardShowAsync("--client_id&--client_id=" + id)));
+    }
+
+    [Fact(Timeout = 120_000)]
+    public async Task Disconnect_ClientIdVerneMqCannotAddress_ClearRefusalAndTheClientStays()
+    {
+        // VerneMQ 2.1.2 answers "Done" to a disconnect of a non-ASCII client id and does nothing
+        // (docs/vernemq.md#webhooks): the dashboard says so instead of reporting a disconnect.
+        var id = Scope + "-ünï";
+        var client = await ConnectAsync(App.Cluster.Nodes[1], id, MqttProtocolVersion.V311, persistent: true, user: null);
+        var scoped = "--client_id&--is_online&--client_id=~" + Uri.EscapeDataString("^" + Scope + "-[^a-z]");
+        await WaitUntilAsync(async () => Rows(await DashboardShowAsync(scoped)).Count == 1, "the client in the mirror");
+
+        using var http = DashboardHttp();
+        using var answer = await http.GetAsync($"/api/v1/session/disconnect?client-id={Uri.EscapeDataString(id)}&--cleanup", Cancel);
+
+        Assert.Equal(HttpStatusCode.BadGateway, answer.StatusCode);
+        Assert.Contains("cannot act on a client id with a non-ASCII character", await answer.Content.ReadAsStringAsync(Cancel), StringComparison.Ordinal);
+        Assert.True(client.IsConnected);
+        Assert.Equal([$"{{\"client_id\":\"{id}\",\"is_online\":true}}"], Rows(await App.Cluster.SessionShowAsync(scoped)));
     }
 
     [Fact(Timeout = 120_000)]

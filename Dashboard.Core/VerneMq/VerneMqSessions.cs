@@ -49,6 +49,75 @@ public static class VerneMqSessions
     }
 
     /// <summary>
+    /// The filters of the reads that follow webhooks, several clients per read (docs/vernemq.md#webhooks):
+    /// VerneMQ walks every queue for a <c>session show</c> whatever its filter, so one walk for many clients
+    /// costs about what one costs for one. Clients of one mountpoint share a read of at most
+    /// <paramref name="perRead"/> ids, as an anchored alternation of the ids (<see cref="ClientFilter"/>).
+    /// </summary>
+    public static IEnumerable<(QueueKey[] Keys, string[] Filters)> ReadBatches(IEnumerable<QueueKey> keys, int perRead)
+    {
+        ArgumentNullException.ThrowIfNull(keys);
+        ArgumentOutOfRangeException.ThrowIfLessThan(perRead, 1);
+        foreach (var mountpoint in keys.Distinct().GroupBy(key => key.Mountpoint, StringComparer.Ordinal))
+        {
+            foreach (var chunk in mountpoint.Chunk(perRead))
+            {
+                yield return (chunk, [ClientFilter(chunk.Select(key => key.ClientId)), "--mountpoint=" + mountpoint.Key]);
+            }
+        }
+    }
+
+    /// <summary>
+    /// The <c>session show</c> filter that finds these client ids: an equality for one id of printable
+    /// ASCII, otherwise a regular expression, because VerneMQ's API compares filters with the id's UTF-8
+    /// bytes as if each were a character: an equality (or a regex) naming a non-ASCII character never
+    /// matches. The expression is anchored, escapes every character other than a letter or digit (a
+    /// backslash before such a character is always that character), writes control characters as
+    /// <c>\xHH</c>, and stands for each run of non-ASCII characters with "one or more non-ASCII bytes".
+    /// It may so find a few more clients than asked; a reader keeps only the ids it asked about.
+    /// </summary>
+    public static string ClientFilter(IEnumerable<string> clientIds)
+    {
+        ArgumentNullException.ThrowIfNull(clientIds);
+        var ids = clientIds.ToArray();
+        if (ids is [var only] && only.All(c => c is >= ' ' and <= '~'))
+        {
+            return "--client_id=" + only;
+        }
+        return "--client_id=~^(?:" + string.Join('|', ids.Select(EscapeRegex)) + ")$";
+    }
+
+    private static string EscapeRegex(string text)
+    {
+        var escaped = new StringBuilder(text.Length * 2);
+        for (var i = 0; i < text.Length; i++)
+        {
+            var c = text[i];
+            if (char.IsAsciiLetterOrDigit(c))
+            {
+                escaped.Append(c);
+            }
+            else if (c is >= ' ' and <= '~')
+            {
+                escaped.Append('\\').Append(c);
+            }
+            else if (c < ' ' || c == '\x7f')
+            {
+                escaped.Append(CultureInfo.InvariantCulture, $"\\x{(int)c:x2}");
+            }
+            else
+            {
+                escaped.Append(@"[^\x00-\x7f]+");
+                while (i + 1 < text.Length && text[i + 1] > '\x7f')
+                {
+                    i++;
+                }
+            }
+        }
+        return escaped.ToString();
+    }
+
+    /// <summary>
     /// Builds the queues from the three answers (each a <c>{"table":[...]}</c> document; the messages one may
     /// be <c>default</c> when their details were not read: the queues then count them unlisted). Messages
     /// come out oldest first, the reverse of VerneMQ's listing. A queue found on

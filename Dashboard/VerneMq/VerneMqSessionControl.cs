@@ -36,6 +36,7 @@ public sealed class VerneMqSessionControl(VerneMqClient client, VerneMqSource so
     private async Task<DisconnectResult> DisconnectCoreAsync(DisconnectRequest request, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
+        RefuseWhatVerneMqCannotAddress(request.ClientId);
         var key = new QueueKey(request.Mountpoint, request.ClientId);
         var before = await source.ReadNowAsync(key, cancellationToken).ConfigureAwait(false);
         var query = $"client-id={Uri.EscapeDataString(request.ClientId)}"
@@ -50,6 +51,7 @@ public sealed class VerneMqSessionControl(VerneMqClient client, VerneMqSource so
     private async Task<ReauthorizeResult> ReauthorizeCoreAsync(ReauthorizeRequest request, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
+        RefuseWhatVerneMqCannotAddress(request.ClientId);
         var key = new QueueKey(request.Mountpoint, request.ClientId);
         var before = await source.ReadNowAsync(key, cancellationToken).ConfigureAwait(false);
         var query = $"username={Uri.EscapeDataString(request.User)}&client-id={Uri.EscapeDataString(request.ClientId)}"
@@ -67,6 +69,18 @@ public sealed class VerneMqSessionControl(VerneMqClient client, VerneMqSource so
         return new ReauthorizeResult(request.ClientId, true, removed, added);
     }
 
+    /// <summary>
+    /// VerneMQ's API takes the client id by equality, compared with the id's UTF-8 bytes one by one as
+    /// if each were a character: for an id with a non-ASCII character it answers "Done" and does
+    /// nothing (docs/vernemq.md#webhooks). Saying so beats reporting an action that did not happen.
+    /// </summary>
+    private static void RefuseWhatVerneMqCannotAddress(string clientId)
+    {
+        if (clientId.Any(c => c > '\x7f'))
+        {
+            throw new ActionFailedException("VerneMQ's API cannot act on a client id with a non-ASCII character: it answers \"Done\" and does nothing, so the dashboard did not ask it.");
+        }
+    }
 
     private static bool SameTopics(IReadOnlyList<Subscription> a, IReadOnlyList<Subscription> b) =>
         a.Count == b.Count && a.All(s => b.Contains(s));

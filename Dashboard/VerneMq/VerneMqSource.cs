@@ -36,8 +36,12 @@ public sealed partial class VerneMqSource(
     /// <summary>Where the nodes post their hooks, below the callback address; the node name follows.</summary>
     public const string WebhookPath = "/vernemq/webhook";
 
-    // More clients than this waiting for a read of their own: one full read is cheaper.
-    private const int MaxTargetedReads = 100;
+    // More clients than this waiting for a read after their hooks: one full read is cheaper (a read of
+    // ClientsPerRead clients costs VerneMQ about a fifth of a full read's walks).
+    private const int MaxTargetedReads = 500;
+
+    // Clients asked about in one read after hooks (VerneMqSessions.ReadBatches).
+    private const int ClientsPerRead = 50;
 
     private readonly Channel<bool> _resyncNow = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
     private readonly Channel<bool> _targetedWaiting = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
@@ -497,9 +501,10 @@ public sealed partial class VerneMqSource(
             case "on_subscribe" or "on_subscribe_m5" when body.TryGetProperty("topics", out var topics) && topics.ValueKind == JsonValueKind.Array:
                 foreach (var topic in topics.EnumerateArray())
                 {
-                    if (topic.ValueKind == JsonValueKind.Object && VerneMqSessions.Text(topic, "topic") is { } filter)
+                    // A topic without a granted QoS (0 to 2) is not a subscription (a refusal is written 128 or as a word).
+                    if (topic.ValueKind == JsonValueKind.Object && VerneMqSessions.Text(topic, "topic") is { } filter
+                        && topic.TryGetProperty("qos", out var q) && q.ValueKind == JsonValueKind.Number && q.TryGetInt32(out var qos) && qos is >= 0 and <= 2)
                     {
-                        var qos = topic.TryGetProperty("qos", out var q) && q.ValueKind == JsonValueKind.Number && q.TryGetInt32(out var level) ? level : 0;
                         // MQTT 3.x hooks carry no options; VerneMQ shows them as undefined.
                         var m5 = hook.EndsWith("_m5", StringComparison.Ordinal);
                         events.Add(new SubscriptionAdded(key, new Subscription(filter, qos,
@@ -570,7 +575,7 @@ public sealed partial class VerneMqSource(
         var url = ApiNode;
         var started = Stopwatch.GetTimestamp();
         _touched[key] = started;
-        var mirror = await ReadAsync(url, [$"--client_id={key.ClientId}", $"--mountpoint={key.Mountpoint}"],
+        var mirror = await ReadAsync(url, [VerneMqSessions.ClientFilter([key.ClientId]), $"--mountpoint={key.Mountpoint}"],
             messageDetails ? int.MaxValue : NoMessageDetails, cancellationToken).ConfigureAwait(false);
         if (!removeWhenMissing && TouchedSince(key, started + 1))
         {
@@ -607,6 +612,56 @@ public sealed partial class VerneMqSource(
         }
     }
 
+    /// <summary>
+    /// The read that follows hooks, for a batch of clients (docs/vernemq.md#webhooks): their queue and
+    /// connection fields only. Subscriptions come from the subscribe and unsubscribe hooks themselves (and
+    /// from full reads), so this read keeps the ones the mirror has: VerneMQ's subscription answer is the
+    /// costly one (about 0.8 s at 10,000 queues, against 0.2 s for the queue fields, BENCHMARKS.md). Only
+    /// a queue VerneMQ created anew (another queue pid than the one mirrored) whose old subscriptions the
+    /// mirror still lists is read whole, since hooks do not say what became of them.
+    /// </summary>
+    private async Task ReadAfterHooksAsync(QueueKey[] keys, string[] filters, CancellationToken cancellationToken)
+    {
+        var started = Stopwatch.GetTimestamp();
+        foreach (var key in keys)
+        {
+            _touched[key] = started;
+        }
+        var answer = await client.ApiAsync(ApiNode, "session/show", VerneMqSessions.QueryString(VerneMqSessions.QueueFields, filters), cancellationToken).ConfigureAwait(false);
+        var mirror = VerneMqSessions.Build(answer, default, default);
+        var events = new List<StoreEvent>();
+        var readWhole = new List<QueueKey>();
+        foreach (var key in keys)
+        {
+            if (TouchedSince(key, started + 1))
+            {
+                // A hook came in while VerneMQ answered: the answer may predate it. Read again after the hook.
+                RequestRead(key);
+                continue;
+            }
+            // Not listed (VerneMQ may not show a client yet when its on_register hook arrives): removals are the full read's job.
+            if (!mirror.TryGetValue(key, out var read))
+            {
+                continue;
+            }
+            var known = store.Get(key);
+            if (known is { QueuePid: { } pid, Subscriptions.Length: > 0 } && read.QueuePid != pid)
+            {
+                readWhole.Add(key);
+                continue;
+            }
+            events.Add(new QueueMirrored(key, KeepListedMessages(read with { Subscriptions = known?.Subscriptions ?? [] }, known)));
+        }
+        if (events.Count > 0)
+        {
+            store.Apply(events.ToArray());
+        }
+        foreach (var key in readWhole)
+        {
+            await ReadNowAsync(key, cancellationToken, removeWhenMissing: false).ConfigureAwait(false);
+        }
+    }
+
     private async Task TargetedReadsAsync(CancellationToken cancellationToken)
     {
         try
@@ -627,16 +682,16 @@ public sealed partial class VerneMqSource(
                     RequestResync();
                     continue;
                 }
-                foreach (var key in keys)
+                foreach (var (batch, filters) in VerneMqSessions.ReadBatches(keys, ClientsPerRead))
                 {
                     try
                     {
-                        await ReadNowAsync(key, cancellationToken, removeWhenMissing: false).ConfigureAwait(false);
+                        await ReadAfterHooksAsync(batch, filters, cancellationToken).ConfigureAwait(false);
                     }
                     catch (Exception exception) when (exception is not OperationCanceledException)
                     {
-                        // One client's read failing must not end the reads of all the others.
-                        LogTargetedReadFailed(key.ClientId, exception.Message);
+                        // One read failing must not end the reads of all the others.
+                        LogTargetedReadFailed(batch[0].ClientId, batch.Length, exception.Message);
                     }
                 }
             }
@@ -694,6 +749,6 @@ public sealed partial class VerneMqSource(
     [LoggerMessage(Level = LogLevel.Debug, Message = "VerneMQ resync: {Queues} queues read in {Milliseconds:0} ms")]
     private partial void LogResynced(int queues, double milliseconds);
 
-    [LoggerMessage(Level = LogLevel.Debug, Message = "VerneMQ read of client {ClientId} failed: {Problem}")]
-    private partial void LogTargetedReadFailed(string clientId, string problem);
+    [LoggerMessage(Level = LogLevel.Debug, Message = "VerneMQ read of client {ClientId} (one of {Clients}) failed: {Problem}")]
+    private partial void LogTargetedReadFailed(string clientId, int clients, string problem);
 }
