@@ -6,9 +6,6 @@ namespace Dashboard.Components.Layout;
 /// <summary>Online and offline session totals of this node, kept live.</summary>
 public sealed partial class SessionCounters : IDisposable
 {
-    // Totals are cheap to read, but a connect storm should still cost at most four renders a second.
-    private static readonly TimeSpan RefreshInterval = TimeSpan.FromMilliseconds(250);
-
     private ThrottledSubscription? _subscription;
 
     [Inject]
@@ -26,7 +23,7 @@ public sealed partial class SessionCounters : IDisposable
         if (RendererInfo.IsInteractive)
         {
             // Only a queue's arrival, departure or change of presence moves the totals shown.
-            _subscription = new ThrottledSubscription(Store, RefreshInterval, _ => InvokeAsync(Refresh), Time,
+            _subscription = LivePace.Follow(Store, _ => InvokeAsync(Refresh), Time,
                 relevant: change => change.Kind is ChangeKind.Created or ChangeKind.Online or ChangeKind.Offline or ChangeKind.Removed);
         }
     }

@@ -13,9 +13,6 @@ namespace Dashboard.Components.Pages.Sessions;
 /// </summary>
 public sealed partial class SessionDetailPage : IDisposable
 {
-    // As on the grid: a busy broker changes the store constantly; four looks a second keep the page live.
-    private static readonly TimeSpan RefreshInterval = TimeSpan.FromMilliseconds(250);
-
     private readonly CancellationTokenSource _disposed = new();
     private ThrottledSubscription? _subscription;
     private bool _readingMessages;
@@ -76,8 +73,7 @@ public sealed partial class SessionDetailPage : IDisposable
         if (RendererInfo.IsInteractive)
         {
             // Only this page's own queue: the changes of every other session never wake it.
-            _subscription = new ThrottledSubscription(Store, RefreshInterval, _ => InvokeAsync(Refresh), Time,
-                relevant: change => change.Key == ViewModel.Key);
+            _subscription = LivePace.Follow(Store, _ => InvokeAsync(Refresh), Time, relevant: change => change.Key == ViewModel.Key);
         }
     }
 

@@ -164,7 +164,7 @@ public sealed partial class SessionsPage
                 }
                 _disconnectDone++;
                 // A progress render per key would be thousands of renders; the refresh rate is plenty.
-                if (Time.GetUtcNow() - lastProgress >= RefreshInterval)
+                if (Time.GetUtcNow() - lastProgress >= LivePace.Interval)
                 {
                     lastProgress = Time.GetUtcNow();
                     StateHasChanged();

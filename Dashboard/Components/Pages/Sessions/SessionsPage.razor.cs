@@ -23,10 +23,6 @@ public sealed partial class SessionsPage : IDisposable
     /// <summary>The last view's sort, beside its query (a separate key, so views remembered before sorting existed still load).</summary>
     internal const string LastSortKey = "sessions.lastSort";
 
-    // A busy broker changes the store constantly; four refreshes a second keeps the grid live
-    // without re-running the query for every change.
-    private static readonly TimeSpan RefreshInterval = TimeSpan.FromMilliseconds(250);
-
     private ThrottledSubscription? _subscription;
     private ThrottledSubscription? _countSubscription;
     private MudDataGrid<GridRow>? _grid;
@@ -102,7 +98,7 @@ public sealed partial class SessionsPage : IDisposable
         // A prerender is thrown away; only the interactive render lives long enough to update.
         if (RendererInfo.IsInteractive)
         {
-            _subscription = new ThrottledSubscription(Store, RefreshInterval, changes => InvokeAsync(() => OnStoreChangedAsync(changes)), Time);
+            _subscription = LivePace.Follow(Store, changes => InvokeAsync(() => OnStoreChangedAsync(changes)), Time);
             _countSubscription = new ThrottledSubscription(Store, CountInterval, () => InvokeAsync(OnCountChangedAsync), Time);
         }
     }
