@@ -51,6 +51,9 @@ public sealed partial class VerneMqSource(
     // One per configured URL, fixed at construction; only the values change (on the source's loop).
     private readonly Dictionary<Uri, NodeCheck> _checks = settings.NodeUrls.Distinct().ToDictionary(url => url, _ => new NodeCheck { Since = time.GetUtcNow() });
     private readonly SemaphoreSlim _readLock = new(1, 1);
+    // Taken by a hook while it touches and applies, and by a read while it checks what hooks touched and
+    // applies: a read never writes an answer older than a hook that came in between the two.
+    private readonly Lock _applyLock = new();
 
     private sealed class NodeCheck
     {
@@ -401,25 +404,30 @@ public sealed partial class VerneMqSource(
             }
             var running = _clusterView.Where(n => n.Value.Running).Select(n => n.Key).ToHashSet(StringComparer.Ordinal);
             var events = new List<StoreEvent>();
-            foreach (var (key, queue) in mirror)
+            // Hooks wait while the differences are found and written (tens of milliseconds at 10,000 queues),
+            // so that none lands between a queue's check and the write of an older answer for it.
+            lock (_applyLock)
             {
-                if (!TouchedSince(key, started))
+                foreach (var (key, queue) in mirror)
                 {
-                    events.Add(new QueueMirrored(key, KeepListedMessages(queue, store.Get(key))));
-                }
-            }
-            using (var snapshot = store.OpenSnapshot())
-            {
-                foreach (var queue in snapshot.Queues())
-                {
-                    // Only the answer of a running node can say a queue is gone.
-                    if (!mirror.ContainsKey(queue.Key) && queue.Node is { } node && running.Contains(node) && !TouchedSince(queue.Key, started))
+                    if (!TouchedSince(key, started))
                     {
-                        events.Add(new QueueRemoved(queue.Key));
+                        events.Add(new QueueMirrored(key, KeepListedMessages(queue, store.Get(key))));
                     }
                 }
+                using (var snapshot = store.OpenSnapshot())
+                {
+                    foreach (var queue in snapshot.Queues())
+                    {
+                        // Only the answer of a running node can say a queue is gone.
+                        if (!mirror.ContainsKey(queue.Key) && queue.Node is { } node && running.Contains(node) && !TouchedSince(queue.Key, started))
+                        {
+                            events.Add(new QueueRemoved(queue.Key));
+                        }
+                    }
+                }
+                store.Apply(events.ToArray());
             }
-            store.Apply(events.ToArray());
             var now = time.GetUtcNow();
             foreach (var node in running)
             {
@@ -488,54 +496,59 @@ public sealed partial class VerneMqSource(
             return false;
         }
         var key = new QueueKey(VerneMqSessions.Text(body, "mountpoint") ?? "", clientId);
-        _touched[key] = Stopwatch.GetTimestamp();
-        var events = new List<StoreEvent>();
-        switch (hook)
+        // Under the lock a read's check-then-apply also takes, so that no read applies an answer older
+        // than this hook between its check and its write.
+        lock (_applyLock)
         {
-            case "on_client_offline":
-                events.Add(new ClientDisconnected(key, KeepQueue: true));
-                break;
-            case "on_client_gone":
-                events.Add(new QueueRemoved(key));
-                break;
-            case "on_subscribe" or "on_subscribe_m5" when body.TryGetProperty("topics", out var topics) && topics.ValueKind == JsonValueKind.Array:
-                foreach (var topic in topics.EnumerateArray())
-                {
-                    // A topic without a granted QoS (0 to 2) is not a subscription (a refusal is written 128 or as a word).
-                    if (topic.ValueKind == JsonValueKind.Object && VerneMqSessions.Text(topic, "topic") is { } filter
-                        && topic.TryGetProperty("qos", out var q) && q.ValueKind == JsonValueKind.Number && q.TryGetInt32(out var qos) && qos is >= 0 and <= 2)
+            _touched[key] = Stopwatch.GetTimestamp();
+            var events = new List<StoreEvent>();
+            switch (hook)
+            {
+                case "on_client_offline":
+                    events.Add(new ClientDisconnected(key, KeepQueue: true));
+                    break;
+                case "on_client_gone":
+                    events.Add(new QueueRemoved(key));
+                    break;
+                case "on_subscribe" or "on_subscribe_m5" when body.TryGetProperty("topics", out var topics) && topics.ValueKind == JsonValueKind.Array:
+                    foreach (var topic in topics.EnumerateArray())
                     {
-                        // MQTT 3.x hooks carry no options; VerneMQ shows them as undefined.
-                        var m5 = hook.EndsWith("_m5", StringComparison.Ordinal);
-                        events.Add(new SubscriptionAdded(key, new Subscription(filter, qos,
-                            m5 ? topic.TryGetProperty("rap", out var rap) && rap.ValueKind == JsonValueKind.True : null,
-                            m5 ? topic.TryGetProperty("no_local", out var noLocal) && noLocal.ValueKind == JsonValueKind.True : null)));
+                        // A topic without a granted QoS (0 to 2) is not a subscription (a refusal is written 128 or as a word).
+                        if (topic.ValueKind == JsonValueKind.Object && VerneMqSessions.Text(topic, "topic") is { } filter
+                            && topic.TryGetProperty("qos", out var q) && q.ValueKind == JsonValueKind.Number && q.TryGetInt32(out var qos) && qos is >= 0 and <= 2)
+                        {
+                            // MQTT 3.x hooks carry no options; VerneMQ shows them as undefined.
+                            var m5 = hook.EndsWith("_m5", StringComparison.Ordinal);
+                            events.Add(new SubscriptionAdded(key, new Subscription(filter, qos,
+                                m5 ? topic.TryGetProperty("rap", out var rap) && rap.ValueKind == JsonValueKind.True : null,
+                                m5 ? topic.TryGetProperty("no_local", out var noLocal) && noLocal.ValueKind == JsonValueKind.True : null)));
+                        }
                     }
-                }
-                break;
-            case "on_unsubscribe" or "on_unsubscribe_m5" when body.TryGetProperty("topics", out var topics) && topics.ValueKind == JsonValueKind.Array:
-                foreach (var topic in topics.EnumerateArray())
-                {
-                    if (topic.ValueKind == JsonValueKind.String && topic.GetString() is { } filter)
+                    break;
+                case "on_unsubscribe" or "on_unsubscribe_m5" when body.TryGetProperty("topics", out var topics) && topics.ValueKind == JsonValueKind.Array:
+                    foreach (var topic in topics.EnumerateArray())
                     {
-                        events.Add(new SubscriptionRemoved(key, filter));
+                        if (topic.ValueKind == JsonValueKind.String && topic.GetString() is { } filter)
+                        {
+                            events.Add(new SubscriptionRemoved(key, filter));
+                        }
                     }
-                }
-                break;
-            case "on_register" or "on_register_m5":
-                // Online at once with what the hook carries; the read that follows fills in the rest
-                // (clean session, pids, the protocol of an MQTT 3.x client), so a reconnect shows without
-                // waiting for VerneMQ to walk its queues (BENCHMARKS.md).
-                events.Add(new QueueMirrored(key, Registered(node, hook, body, store.Get(key))));
-                break;
-            case "on_client_wakeup":
-                break;
-            default:
-                return false;
-        }
-        if (events.Count > 0)
-        {
-            store.Apply(events.ToArray());
+                    break;
+                case "on_register" or "on_register_m5":
+                    // Online at once with what the hook carries; the read that follows fills in the rest
+                    // (clean session, pids, the protocol of an MQTT 3.x client), so a reconnect shows without
+                    // waiting for VerneMQ to walk its queues (BENCHMARKS.md).
+                    events.Add(new QueueMirrored(key, Registered(node, hook, body, store.Get(key))));
+                    break;
+                case "on_client_wakeup":
+                    break;
+                default:
+                    return false;
+            }
+            if (events.Count > 0)
+            {
+                store.Apply(events.ToArray());
+            }
         }
         if (hook != "on_client_gone")
         {
@@ -577,24 +590,27 @@ public sealed partial class VerneMqSource(
         _touched[key] = started;
         var mirror = await ReadAsync(url, [VerneMqSessions.ClientFilter([key.ClientId]), $"--mountpoint={key.Mountpoint}"],
             messageDetails ? int.MaxValue : NoMessageDetails, cancellationToken).ConfigureAwait(false);
-        if (!removeWhenMissing && TouchedSince(key, started + 1))
+        lock (_applyLock)
         {
-            // A hook came in while VerneMQ answered: the answer may predate it (a client that just went
-            // would come back from the dead, and count as one more connect). Read again after the hook.
-            RequestRead(key);
+            if (!removeWhenMissing && TouchedSince(key, started + 1))
+            {
+                // A hook came in while VerneMQ answered: the answer may predate it (a client that just went
+                // would come back from the dead, and count as one more connect). Read again after the hook.
+                RequestRead(key);
+                return null;
+            }
+            if (mirror.TryGetValue(key, out var queue))
+            {
+                queue = KeepListedMessages(queue, store.Get(key));
+                store.Apply(new QueueMirrored(key, queue));
+                return queue;
+            }
+            if (removeWhenMissing && store.Get(key) is { Node: { } node } && _clusterView.TryGetValue(node, out var view) && view.Running)
+            {
+                store.Apply(new QueueRemoved(key));
+            }
             return null;
         }
-        if (mirror.TryGetValue(key, out var queue))
-        {
-            queue = KeepListedMessages(queue, store.Get(key));
-            store.Apply(new QueueMirrored(key, queue));
-            return queue;
-        }
-        if (removeWhenMissing && store.Get(key) is { Node: { } node } && _clusterView.TryGetValue(node, out var view) && view.Running)
-        {
-            store.Apply(new QueueRemoved(key));
-        }
-        return null;
     }
 
     /// <inheritdoc />
@@ -631,30 +647,33 @@ public sealed partial class VerneMqSource(
         var mirror = VerneMqSessions.Build(answer, default, default);
         var events = new List<StoreEvent>();
         var readWhole = new List<QueueKey>();
-        foreach (var key in keys)
+        lock (_applyLock)
         {
-            if (TouchedSince(key, started + 1))
+            foreach (var key in keys)
             {
-                // A hook came in while VerneMQ answered: the answer may predate it. Read again after the hook.
-                RequestRead(key);
-                continue;
+                if (TouchedSince(key, started + 1))
+                {
+                    // A hook came in while VerneMQ answered: the answer may predate it. Read again after the hook.
+                    RequestRead(key);
+                    continue;
+                }
+                // Not listed (VerneMQ may not show a client yet when its on_register hook arrives): removals are the full read's job.
+                if (!mirror.TryGetValue(key, out var read))
+                {
+                    continue;
+                }
+                var known = store.Get(key);
+                if (known is { QueuePid: { } pid, Subscriptions.Length: > 0 } && read.QueuePid != pid)
+                {
+                    readWhole.Add(key);
+                    continue;
+                }
+                events.Add(new QueueMirrored(key, KeepListedMessages(read with { Subscriptions = known?.Subscriptions ?? [] }, known)));
             }
-            // Not listed (VerneMQ may not show a client yet when its on_register hook arrives): removals are the full read's job.
-            if (!mirror.TryGetValue(key, out var read))
+            if (events.Count > 0)
             {
-                continue;
+                store.Apply(events.ToArray());
             }
-            var known = store.Get(key);
-            if (known is { QueuePid: { } pid, Subscriptions.Length: > 0 } && read.QueuePid != pid)
-            {
-                readWhole.Add(key);
-                continue;
-            }
-            events.Add(new QueueMirrored(key, KeepListedMessages(read with { Subscriptions = known?.Subscriptions ?? [] }, known)));
-        }
-        if (events.Count > 0)
-        {
-            store.Apply(events.ToArray());
         }
         foreach (var key in readWhole)
         {
