@@ -136,6 +136,51 @@ public sealed partial class SessionsGridTests(DashboardApp app) : DashboardPageT
         await Expect(Page.GetByText("Paused — changes waiting")).ToHaveCountAsync(0);
     }
 
+    [Fact]
+    public async Task CountBehindTheLimit_RealClientsSubscribeAndLeave_FollowsEachChange()
+    {
+        var prefix = Prefix("e2e-count");
+        var clients = new List<IMqttClient>();
+        try
+        {
+            async Task<IMqttClient> SubscribedAsync(string clientId, params string[] topics)
+            {
+                var (client, _) = await ConnectRealClientAsync(clientId);
+                clients.Add(client);
+                var options = new MqttClientSubscribeOptionsBuilder();
+                foreach (var topic in topics)
+                {
+                    options.WithTopicFilter(topic);
+                }
+                await client.SubscribeAsync(options.Build(), TestContext.Current.CancellationToken);
+                return client;
+            }
+            var a = await SubscribedAsync(prefix + "-a", "count/1", "count/2");
+            var b = await SubscribedAsync(prefix + "-b", "count/3");
+            // One row per subscription, one shown: the note counts the rest.
+            await OpenSessionsAsync("/sessions?q=" + Uri.EscapeDataString($"--client_id --topic --client_id=~^{prefix} --limit=1"));
+            var note = Page.Locator(".limit-note");
+            await Expect(note).ToContainTextAsync("of 3 matching");
+
+            await SubscribedAsync(prefix + "-c", "count/4", "count/5");
+            await Expect(note).ToContainTextAsync("of 5 matching");
+
+            await a.UnsubscribeAsync(new MqttClientUnsubscribeOptionsBuilder().WithTopicFilter("count/2").Build(), TestContext.Current.CancellationToken);
+            await Expect(note).ToContainTextAsync("of 4 matching");
+
+            // A clean session's queue goes with its connection, and its subscription's row with it.
+            await b.DisconnectAsync(cancellationToken: TestContext.Current.CancellationToken);
+            await Expect(note).ToContainTextAsync("of 3 matching");
+        }
+        finally
+        {
+            foreach (var client in clients)
+            {
+                client.Dispose();
+            }
+        }
+    }
+
     private async Task<(IMqttClient Client, TaskCompletionSource<MqttClientDisconnectReason> Disconnected)> ConnectRealClientAsync(string clientId)
     {
         var client = new MqttClientFactory().CreateMqttClient();

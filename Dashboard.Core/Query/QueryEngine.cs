@@ -326,6 +326,15 @@ public static class QueryEngine
             return scratch.Count > 0;
         }
 
+        /// <summary>How many rows the queue yields, whatever the limit (what <see cref="QueryRowCounter"/> asks).</summary>
+        public int CountRows(string node, QueueState queue, List<object?[]> scratch)
+        {
+            scratch.Clear();
+            var budget = int.MaxValue;
+            ExpandQueue(node, queue, scratch, ref budget);
+            return scratch.Count;
+        }
+
         /// <summary>Adds the queue's rows; false once a row beyond the limit shows the result was cut.</summary>
         private bool ExpandQueue(string node, QueueState queue, List<object?[]> rows, ref int budget)
         {

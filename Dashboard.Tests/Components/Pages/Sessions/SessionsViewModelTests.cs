@@ -136,7 +136,7 @@ public class SessionsViewModelTests
         Assert.Equal([new QueueKey("", "c00248x")], viewModel.Changed);
         // The count behind the limit follows at its own pace.
         Assert.Equal(250, viewModel.MatchCount);
-        Assert.True(await viewModel.RecountAsync());
+        Assert.True(await viewModel.RecountAsync(Changed(store, "c00248x")));
         Assert.Equal(251, viewModel.MatchCount);
 
         // Sorts after every shown row: the rows stay, only the count behind the limit moves.
@@ -145,9 +145,9 @@ public class SessionsViewModelTests
         Assert.False(await viewModel.RefreshAsync(Changed(store, "c00000a")));
         Assert.Same(rows, viewModel.Result);
         Assert.Empty(viewModel.Changed);
-        Assert.True(await viewModel.RecountAsync());
+        Assert.True(await viewModel.RecountAsync(Changed(store, "c00000a")));
         Assert.Equal(252, viewModel.MatchCount);
-        Assert.False(await viewModel.RecountAsync());
+        Assert.False(await viewModel.RecountAsync(Changed(store)));
     }
 
     [Fact]
@@ -180,5 +180,98 @@ public class SessionsViewModelTests
         Assert.True(await viewModel.RefreshAsync(new ChangedKeys(new Dictionary<QueueKey, ChangeKind>(), store.Version, Resync: true)));
 
         Assert.Equal([new QueueKey("", "c00003"), new QueueKey("", "c00004")], viewModel.Changed.OrderBy(k => k.ClientId, StringComparer.Ordinal));
+    }
+
+    private static void Subscribe(SessionStore store, string clientId, params string[] topics) =>
+        store.Apply([.. topics.Select(t => (StoreEvent)new SubscriptionAdded(new QueueKey("", clientId), new Subscription(t, 1)))]);
+
+    [Fact]
+    public async Task RecountAsync_RowsPerSubscription_FollowsEachChangedQueueWithoutAFullCount()
+    {
+        // Five queues, c00000 … c00004; with --topic each subscription is a row and a queue without any gives none.
+        var store = StoreWith(5);
+        Subscribe(store, "c00000", "a/1", "a/2");
+        Subscribe(store, "c00001", "a/3");
+        Subscribe(store, "c00002", "b/1");
+        var viewModel = new SessionsViewModel(store);
+        viewModel.Apply("--client_id --topic --topic=~^a/ --limit=1");
+        // a/1, a/2 of c00000 and a/3 of c00001.
+        Assert.Equal(3, viewModel.MatchCount);
+
+        // Two more matching subscriptions on a queue that had none, one that does not match, one removed.
+        Subscribe(store, "c00003", "a/4", "a/5", "b/2");
+        store.Apply(new SubscriptionRemoved(new QueueKey("", "c00000"), "a/2"));
+        Assert.True(await viewModel.RecountAsync(Changed(store, "c00003", "c00000")));
+        Assert.Equal(4, viewModel.MatchCount);
+
+        // A queue gone gives no row; a queue never seen before counts its own rows.
+        store.Apply(new QueueRemoved(new QueueKey("", "c00001")));
+        store.Apply(new ClientConnected(new QueueKey("", "d"), false, null, "127.0.0.1", 1, 4));
+        Subscribe(store, "d", "a/6", "a/7");
+        Assert.True(await viewModel.RecountAsync(Changed(store, "c00001", "d")));
+        Assert.Equal(5, viewModel.MatchCount);
+
+        // Told again about queues already counted: the count does not move.
+        Assert.False(await viewModel.RecountAsync(Changed(store, "c00003", "c00000", "d", "c00001")));
+        Assert.Equal(5, viewModel.MatchCount);
+        Assert.Equal(["a/1", "a/4", "a/5", "a/6", "a/7"], Topics(viewModel));
+
+        static string[] Topics(SessionsViewModel viewModel)
+        {
+            viewModel.Apply("--topic --topic=~^a/");
+            return [.. viewModel.Result!.Rows.Select(r => (string)r[viewModel.IndexOf("topic")]!).Order(StringComparer.Ordinal)];
+        }
+    }
+
+    [Fact]
+    public async Task RecountAsync_CountGrowsPastTheCap_SaysMoreThanAndCountsInFullWhenItShrinks()
+    {
+        var store = StoreWith(SessionsViewModel.MatchCountCap);
+        var viewModel = new SessionsViewModel(store);
+        viewModel.Apply("--client_id --limit=10");
+        Assert.Equal((10_000, false), (viewModel.MatchCount, viewModel.MatchCountCapped));
+
+        Reconnect(store, "extra", 1);
+        Assert.True(await viewModel.RecountAsync(Changed(store, "extra")));
+        Assert.Equal("more than 10,000", viewModel.MatchCountText);
+
+        store.Apply(new QueueRemoved(new QueueKey("", "extra")));
+        store.Apply(new QueueRemoved(new QueueKey("", "c00000")));
+        Assert.True(await viewModel.RecountAsync(Changed(store, "extra", "c00000")));
+        Assert.Equal((9_999, false), (viewModel.MatchCount, viewModel.MatchCountCapped));
+    }
+
+    [Fact]
+    public async Task RecountAsync_QueueChangedWhileAFullCountRuns_CountedWhenThatCountLands()
+    {
+        // A large store counts off the page's thread; the count's snapshot is taken before the change
+        // and lands after the page has already counted the changed queue on its own.
+        var store = StoreWith((int)SessionsViewModel.SharedRefreshSessions);
+        using var snapshotTaken = new SemaphoreSlim(0);
+        using var land = new SemaphoreSlim(0);
+        var shared = new SharedQueryRuns(query =>
+        {
+            var result = QueryEngine.Run(query, store);
+            snapshotTaken.Release();
+            land.Wait(TimeSpan.FromSeconds(30));
+            return result;
+        });
+        var viewModel = new SessionsViewModel(store, shared);
+        // c00000 … c00099 match.
+        viewModel.Apply("--client_id --client_id=~^c000 --limit=10");
+        Assert.Equal(100, viewModel.MatchCount);
+
+        var refresh = viewModel.RefreshAsync();
+        await snapshotTaken.WaitAsync(TimeSpan.FromSeconds(30), TestContext.Current.CancellationToken);
+        land.Release();
+        // The count's own snapshot: taken, not yet landed.
+        await snapshotTaken.WaitAsync(TimeSpan.FromSeconds(30), TestContext.Current.CancellationToken);
+        Reconnect(store, "c000new", 1);
+        Assert.True(await viewModel.RecountAsync(Changed(store, "c000new")));
+        Assert.Equal(101, viewModel.MatchCount);
+        land.Release();
+        await refresh;
+
+        Assert.Equal(101, viewModel.MatchCount);
     }
 }

@@ -10,8 +10,9 @@ public sealed partial class SessionsPage
     // animation (row-flash in SessionsPage.razor.css) lasts as long.
     private static readonly TimeSpan HighlightDuration = TimeSpan.FromMilliseconds(1500);
 
-    // The count of matches behind the limit: any change may move it and counting reads up to 10,000 rows,
-    // so it follows the store at this slower pace (docs/live-feed.md#inside-the-dashboard).
+    // The count of matches behind the limit: any change may move it, so it follows the store at this
+    // slower pace, re-counting the queues changed meanwhile (docs/live-feed.md#inside-the-dashboard,
+    // "the count behind the limit").
     private static readonly TimeSpan CountInterval = TimeSpan.FromSeconds(2);
 
     private readonly Dictionary<QueueKey, DateTimeOffset> _highlightUntil = [];
@@ -44,9 +45,9 @@ public sealed partial class SessionsPage
         }
     }
 
-    private async Task OnCountChangedAsync()
+    private async Task OnCountChangedAsync(ChangedKeys changes)
     {
-        if (!_paused && await ViewModel.RecountAsync())
+        if (!_paused && await ViewModel.RecountAsync(changes))
         {
             StateHasChanged();
         }

@@ -99,7 +99,7 @@ public sealed partial class SessionsPage : IDisposable
         if (RendererInfo.IsInteractive)
         {
             _subscription = LivePace.Follow(Store, changes => InvokeAsync(() => OnStoreChangedAsync(changes)), Time);
-            _countSubscription = new ThrottledSubscription(Store, CountInterval, () => InvokeAsync(OnCountChangedAsync), Time);
+            _countSubscription = new ThrottledSubscription(Store, CountInterval, changes => InvokeAsync(() => OnCountChangedAsync(changes)), Time);
         }
     }
 

@@ -59,6 +59,17 @@ public sealed class SessionsViewModel(SessionStore store, SharedQueryRuns? share
 
     private QueueMatcher? _matcher;
 
+    // The count behind the limit between full counts: each matching queue's rows, kept up to date from
+    // the changed queues (docs/live-feed.md#inside-the-dashboard, "the count behind the limit"). Null
+    // when there is no exact count to keep (none taken, or more than the cap match).
+    private MatchTally? _tally;
+    private QueryRowCounter? _rowCounter;
+
+    // Full counts under way off the page's thread, and the queues re-counted one by one meanwhile: a
+    // full count's snapshot may predate them, so they are counted again when it lands.
+    private int _fullCountsRunning;
+    private readonly HashSet<QueueKey> _retalliedWhileCounting = [];
+
     /// <summary>Why the latest applied text could not run; null when it ran.</summary>
     public string? Error { get; private set; }
 
@@ -135,26 +146,164 @@ public sealed class SessionsViewModel(SessionStore store, SharedQueryRuns? share
     }
 
     /// <summary>
-    /// Counts the matches behind the limit again (only when the limit cut the rows). Any change can move
-    /// that count (a change does not say whether its queue matched before), and counting reads up to
-    /// <see cref="MatchCountCap"/> rows, so the page does it at a slower pace than the rows. Returns
-    /// whether the count shown changed.
+    /// Brings the count of matches behind the limit up to date after <paramref name="changes"/> (only
+    /// when the limit cut the rows). Any change can move it, so the page calls this at its own slower
+    /// pace than the rows, with every queue changed since the last call. While the count is exact the
+    /// changed queues alone are counted again; a resync, or a count past <see cref="MatchCountCap"/>,
+    /// counts everything (up to the cap). Returns whether the count shown changed.
     /// </summary>
-    public async Task<bool> RecountAsync()
+    public async Task<bool> RecountAsync(ChangedKeys changes)
     {
+        ArgumentNullException.ThrowIfNull(changes);
         if (Query is not { } query || Result is not { LimitReached: true })
         {
             return false;
         }
-        var counted = await RunAsync(WithKeyColumns(query) with { Limit = MatchCountCap });
-        if (!ReferenceEquals(Query, query) || !counted.IsSuccess || Result is not { LimitReached: true })
+        var before = (MatchCount, MatchCountCapped);
+        if (!changes.Resync && _tally is not null)
+        {
+            foreach (var key in changes.Keys.Keys)
+            {
+                Retally(query, key);
+            }
+            PublishTally();
+            return before != (MatchCount, MatchCountCapped);
+        }
+        var counted = await CountAsync(query);
+        if (!ReferenceEquals(Query, query) || counted is not { IsSuccess: true } || Result is not { LimitReached: true })
         {
             return false;
         }
-        var before = (MatchCount, MatchCountCapped);
-        MatchCount = counted.Value.Rows.Count;
-        MatchCountCapped = counted.Value.LimitReached;
         return before != (MatchCount, MatchCountCapped);
+    }
+
+    // A full count, off the page's thread for a large store; installed when it lands unless another
+    // query was applied meanwhile.
+    private async Task<Result<QueryResult>?> CountAsync(SessionQuery query)
+    {
+        _fullCountsRunning++;
+        try
+        {
+            var counted = await RunAsync(WithKeyColumns(query) with { Limit = MatchCountCap });
+            if (ReferenceEquals(Query, query) && counted.IsSuccess)
+            {
+                InstallCount(query, counted.Value);
+            }
+            return counted;
+        }
+        finally
+        {
+            if (--_fullCountsRunning == 0)
+            {
+                _retalliedWhileCounting.Clear();
+            }
+        }
+    }
+
+    // Takes a full count's rows as the count, and keeps it per queue when it is exact.
+    private void InstallCount(SessionQuery query, QueryResult counted)
+    {
+        if (counted.LimitReached)
+        {
+            _tally = null;
+            (MatchCount, MatchCountCapped) = (counted.Rows.Count, true);
+            return;
+        }
+        var client = IndexIn(counted.Columns, "client_id");
+        var mountpoint = IndexIn(counted.Columns, "mountpoint");
+        var nodeColumn = IndexIn(counted.Columns, "node");
+        var tally = new MatchTally();
+        foreach (var cells in counted.Rows)
+        {
+            var node = cells[nodeColumn] as string ?? store.NodeName;
+            tally.AddRow(new QueueKey(cells[mountpoint] as string ?? "", cells[client] as string ?? ""), node);
+        }
+        _tally = tally;
+        foreach (var key in _retalliedWhileCounting)
+        {
+            Retally(query, key, remember: false);
+        }
+        PublishTally();
+    }
+
+    // Counts one queue's rows again from the store's current state.
+    private void Retally(SessionQuery query, QueueKey key, bool remember = true)
+    {
+        if (_tally is null)
+        {
+            return;
+        }
+        var keyed = WithKeyColumnsCached(query);
+        if (_rowCounter is null || !ReferenceEquals(_rowCounter.Query, keyed))
+        {
+            _rowCounter = QueryRowCounter.Create(keyed).Value;
+        }
+        var state = store.Get(key);
+        var node = state?.Node ?? store.NodeName;
+        _tally.Set(key, node, state is null ? 0 : _rowCounter.RowsOf(node, state));
+        if (remember && _fullCountsRunning > 0)
+        {
+            _retalliedWhileCounting.Add(key);
+        }
+    }
+
+    private void PublishTally()
+    {
+        if (_tally is null)
+        {
+            return;
+        }
+        // As a full count would say it: each node's rows up to the cap, and whether any node had more.
+        (MatchCount, MatchCountCapped) = (_tally.RowsUpTo(MatchCountCap), _tally.Exceeds(MatchCountCap));
+        if (MatchCountCapped)
+        {
+            // Past the cap the per-queue counts would grow without bound: full counts from here on.
+            _tally = null;
+        }
+    }
+
+    private SessionQuery? _keyedFor;
+    private SessionQuery? _keyed;
+
+    // The same keyed query object for the same query, so the row counter is built once per query.
+    private SessionQuery WithKeyColumnsCached(SessionQuery query)
+    {
+        if (!ReferenceEquals(_keyedFor, query))
+        {
+            (_keyedFor, _keyed) = (query, WithKeyColumns(query));
+        }
+        return _keyed!;
+    }
+
+    /// <summary>Each counted queue's node and rows, and the rows per node.</summary>
+    private sealed class MatchTally
+    {
+        private readonly Dictionary<QueueKey, (string Node, int Rows)> _queues = [];
+        private readonly Dictionary<string, int> _nodes = new(StringComparer.Ordinal);
+
+        public void AddRow(QueueKey key, string node)
+        {
+            var rows = _queues.TryGetValue(key, out var known) ? known.Rows : 0;
+            _queues[key] = (node, rows + 1);
+            _nodes[node] = _nodes.GetValueOrDefault(node) + 1;
+        }
+
+        public void Set(QueueKey key, string node, int rows)
+        {
+            if (_queues.Remove(key, out var old))
+            {
+                _nodes[old.Node] -= old.Rows;
+            }
+            if (rows > 0)
+            {
+                _queues[key] = (node, rows);
+                _nodes[node] = _nodes.GetValueOrDefault(node) + rows;
+            }
+        }
+
+        public int RowsUpTo(int cap) => _nodes.Values.Sum(rows => Math.Min(rows, cap));
+
+        public bool Exceeds(int cap) => _nodes.Values.Any(rows => rows > cap);
     }
 
     private async Task RunAndShowAsync(ChangedKeys? changes, bool recount)
@@ -163,16 +312,18 @@ public sealed class SessionsViewModel(SessionStore store, SharedQueryRuns? share
         {
             return;
         }
-        var keyed = WithKeyColumns(query);
-        var run = await RunAsync(keyed);
-        // A live refresh keeps the count it has; it counts only when the limit starts cutting.
-        var count = run.IsSuccess && run.Value.LimitReached && (recount || MatchCount is null);
-        Result<QueryResult>? counted = count ? await RunAsync(keyed with { Limit = MatchCountCap }) : null;
+        var run = await RunAsync(WithKeyColumns(query));
         if (!ReferenceEquals(Query, query) || !run.IsSuccess)
         {
             return;
         }
-        Show(run.Value, counted, trackChanges: true, changes);
+        // A live refresh keeps the count it has; it counts only when the limit starts cutting.
+        var count = run.Value.LimitReached && (recount || MatchCount is null);
+        Show(run.Value, trackChanges: true, changes);
+        if (count)
+        {
+            await CountAsync(query);
+        }
     }
 
     // Small stores answer at once on the caller's thread; large ones off it, shared between pages.
@@ -285,26 +436,25 @@ public sealed class SessionsViewModel(SessionStore store, SharedQueryRuns? share
             error = run.Error;
             return false;
         }
+        Show(run.Value, trackChanges, changes: null);
         // The count behind the limit note: only worth a second pass when the limit cut, and bounded.
-        var counted = run.Value.LimitReached ? QueryEngine.Run(keyed with { Limit = MatchCountCap }, store) : default;
-        Show(run.Value, run.Value.LimitReached ? counted : null, trackChanges, changes: null);
+        if (run.Value.LimitReached && QueryEngine.Run(keyed with { Limit = MatchCountCap }, store) is { IsSuccess: true } counted)
+        {
+            InstallCount(query, counted.Value);
+        }
         error = null;
         return true;
     }
 
-    // A count not run (null) keeps the one shown, while the limit still cuts.
-    private void Show(QueryResult result, Result<QueryResult>? counted, bool trackChanges, ChangedKeys? changes)
+    // The count shown stays while the limit still cuts; it goes when the limit no longer does.
+    private void Show(QueryResult result, bool trackChanges, ChangedKeys? changes)
     {
         Result = result;
         TrackChanges(trackChanges, changes);
         if (!result.LimitReached)
         {
             (MatchCount, MatchCountCapped) = (null, false);
-        }
-        else if (counted is { } run)
-        {
-            MatchCount = run.IsSuccess ? run.Value.Rows.Count : null;
-            MatchCountCapped = MatchCount is not null && run.Value.LimitReached;
+            _tally = null;
         }
     }
 
