@@ -104,6 +104,7 @@ internal abstract class BrokerProcess : IAsyncDisposable
 /// <summary>The published dashboard (tracking and persistence on), as <c>e2e/AppProcess.cs</c> starts it.</summary>
 internal sealed partial class DashboardBroker(string app, int queue, IReadOnlyList<string>? extraArguments = null, string? name = null) : BrokerProcess
 {
+    private static readonly Lock LogLock = new();
     private readonly string _data = TempDirectory("dashboard");
     private Process? _process;
 
@@ -122,6 +123,14 @@ internal sealed partial class DashboardBroker(string app, int queue, IReadOnlyLi
             WorkingDirectory = Path.GetDirectoryName(Path.GetFullPath(app))!,
         }.WithArguments(extraArguments ?? []), line =>
         {
+            // BENCH_DASHBOARD_LOG=<file>: the app's own log lines, appended, to see what it did in a slow round.
+            if (Environment.GetEnvironmentVariable("BENCH_DASHBOARD_LOG") is { Length: > 0 } log)
+            {
+                lock (LogLock)
+                {
+                    File.AppendAllText(log, DateTime.UtcNow.ToString("HH:mm:ss.fff ", CultureInfo.InvariantCulture) + line + Environment.NewLine);
+                }
+            }
             if (TlsListeningLine().Match(line) is { Success: true } tls)
             {
                 TlsPort = int.Parse(tls.Groups[1].Value, CultureInfo.InvariantCulture);
