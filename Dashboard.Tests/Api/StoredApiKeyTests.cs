@@ -92,6 +92,10 @@ public sealed class StoredApiKeyTests : IAsyncLifetime
         // what a bad disk or another program's stray write leaves. The next connection finds no database.
         SqliteConnection.ClearAllPools();
         var good = await File.ReadAllBytesAsync(path, Cancel);
+        // The write-ahead log and its index go back too, as a restore from a backup would leave them: the
+        // app's failed opens of the spoilt file may leave ones that no longer belong to the good file.
+        var sidecars = new[] { path + "-wal", path + "-shm" }
+            .ToDictionary(file => file, file => File.Exists(file) ? File.ReadAllBytes(file) : null);
         await File.WriteAllBytesAsync(path, [.. Enumerable.Repeat((byte)'x', good.Length)], Cancel);
         try
         {
@@ -106,6 +110,17 @@ public sealed class StoredApiKeyTests : IAsyncLifetime
         {
             SqliteConnection.ClearAllPools();
             await File.WriteAllBytesAsync(path, good, Cancel);
+            foreach (var (file, bytes) in sidecars)
+            {
+                if (bytes is null)
+                {
+                    File.Delete(file);
+                }
+                else
+                {
+                    await File.WriteAllBytesAsync(file, bytes, Cancel);
+                }
+            }
         }
 
         Assert.Equal(200, (await _api.SendAsync("/api/v1/session/show", secret)).Status);
