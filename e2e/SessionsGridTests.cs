@@ -164,6 +164,7 @@ public sealed partial class SessionsGridTests(DashboardApp app) : DashboardPageT
 
             await SubscribedAsync(prefix + "-c", "count/4", "count/5");
             await Expect(note).ToContainTextAsync("of 5 matching");
+            await SaveScreenshotAsync("sessions-count-behind-limit");
 
             await a.UnsubscribeAsync(new MqttClientUnsubscribeOptionsBuilder().WithTopicFilter("count/2").Build(), TestContext.Current.CancellationToken);
             await Expect(note).ToContainTextAsync("of 4 matching");

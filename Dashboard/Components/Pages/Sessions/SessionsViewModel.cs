@@ -184,7 +184,7 @@ public sealed class SessionsViewModel(SessionStore store, SharedQueryRuns? share
         _fullCountsRunning++;
         try
         {
-            var counted = await RunAsync(WithKeyColumns(query) with { Limit = MatchCountCap });
+            var counted = await RunAsync(WithKeyColumnsCached(query) with { Limit = MatchCountCap });
             if (ReferenceEquals(Query, query) && counted.IsSuccess)
             {
                 InstallCount(query, counted.Value);
