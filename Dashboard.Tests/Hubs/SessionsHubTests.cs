@@ -41,12 +41,17 @@ public sealed class SessionsHubTests
                 entries.Writer.TryWrite(entry.Clone());
             }
         });
+        var snapshot = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        connection.On<System.Text.Json.JsonElement>(nameof(ISessionsClient.Snapshot), _ => snapshot.TrySetResult());
         await connection.StartAsync(Cancel);
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(Cancel);
+        timeout.CancelAfter(TimeSpan.FromSeconds(15));
+        // The hub subscribes after the handshake: a client that connects before the snapshot would arrive in
+        // it, not as a change.
+        await snapshot.Task.WaitAsync(timeout.Token);
 
         // Persistent, so leaving makes it offline rather than removed.
         using var mqtt = await ConnectMqttAsync(host, "wire-client-1", persistent: true);
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(Cancel);
-        timeout.CancelAfter(TimeSpan.FromSeconds(15));
         var first = await entries.Reader.ReadAsync(timeout.Token);
         await mqtt.DisconnectAsync(cancellationToken: Cancel);
         var last = first;
