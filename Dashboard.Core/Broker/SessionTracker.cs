@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Collections.Concurrent;
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Threading.Channels;
 using Dashboard.Core.Store;
@@ -43,6 +44,10 @@ public sealed partial class SessionTracker : IAsyncDisposable
     private long _durableRecorded;
     private readonly DurableWaits _durableWaits = new();
 
+    // Per publishing client id, the highest number its messages took: its acknowledgement waits for that,
+    // not for every publisher's changes (docs/broker.md, "The durable wait").
+    private readonly ConcurrentDictionary<string, StrongBox<long>> _publisherDurable = new(StringComparer.Ordinal);
+
     [ThreadStatic]
     private static (MqttApplicationMessage Message, byte[] Payload)? t_lastPayload;
 
@@ -66,7 +71,10 @@ public sealed partial class SessionTracker : IAsyncDisposable
         server.ClientConnectedAsync += args =>
             Record(new Connected(args.ClientId, args.UserName, args.RemoteEndPoint, (int)args.ProtocolVersion));
         server.ClientDisconnectedAsync += args =>
-            Record(new Disconnected(args.ClientId, args.RemoteEndPoint, args.DisconnectType == MqttClientDisconnectType.Takeover, args.SessionExpiryInterval));
+        {
+            ForgetPublisher(args.ClientId);
+            return Record(new Disconnected(args.ClientId, args.RemoteEndPoint, args.DisconnectType == MqttClientDisconnectType.Takeover, args.SessionExpiryInterval));
+        };
         server.ClientSubscribedTopicAsync += args => Record(new Subscribed(args.ClientId, args.TopicFilter.Topic,
             (int)args.TopicFilter.QualityOfServiceLevel, args.TopicFilter.RetainAsPublished, args.TopicFilter.NoLocal));
         server.ClientUnsubscribedTopicAsync += args => Record(new Unsubscribed(args.ClientId, args.TopicFilter));
@@ -80,7 +88,7 @@ public sealed partial class SessionTracker : IAsyncDisposable
                 (int)args.ApplicationMessage.QualityOfServiceLevel, CopyPayload(args.ApplicationMessage));
             return _journal is not null && args.ApplicationMessage.QualityOfServiceLevel != MqttQualityOfServiceLevel.AtMostOnce
                 && _persistent.ContainsKey(args.ReceiverClientId)
-                ? RecordDurable(enqueuing)
+                ? RecordDurable(enqueuing, args.SenderClientId)
                 : Record(enqueuing);
         };
         server.QueuedApplicationMessageOverwrittenAsync += args => args.Packet is MqttPublishPacket dropped
@@ -95,7 +103,7 @@ public sealed partial class SessionTracker : IAsyncDisposable
         {
             MqttPublishPacket publish => Sent(args.ClientId, publish),
             // The publisher learns its message is safe only once it is: written before acknowledged.
-            MqttPubAckPacket or MqttPubRecPacket => WrittenAsync(),
+            MqttPubAckPacket or MqttPubRecPacket => WrittenAsync(args.ClientId),
             _ => Task.CompletedTask,
         };
         server.ClientAcknowledgedPublishPacketAsync += args =>
@@ -110,9 +118,9 @@ public sealed partial class SessionTracker : IAsyncDisposable
             server.RetainedMessageChangedAsync += args =>
             {
                 var message = args.ChangedRetainedMessage;
-                return RecordDurable(new RetainedChanged(new RetainedChange(message.Topic, message.Payload.IsEmpty ? null : message)));
+                return RecordDurable(new RetainedChanged(new RetainedChange(message.Topic, message.Payload.IsEmpty ? null : message)), args.ClientId);
             };
-            server.RetainedMessagesClearedAsync += _ => RecordDurable(new RetainedChanged(new RetainedChange(null, null)));
+            server.RetainedMessagesClearedAsync += _ => RecordDurable(new RetainedChanged(new RetainedChange(null, null)), publisher: null);
         }
     }
 
@@ -159,19 +167,56 @@ public sealed partial class SessionTracker : IAsyncDisposable
     /// numbered before it enters the channel, so a wait that sees the number waits for the event, even
     /// when another thread's event with a lower number enters the channel after it.
     /// </summary>
-    private Task RecordDurable(BrokerEvent brokerEvent)
+    /// <param name="brokerEvent">The change.</param>
+    /// <param name="publisher">The client whose PUBLISH made the change, if any: its acknowledgements wait for it.</param>
+    private Task RecordDurable(BrokerEvent brokerEvent, string? publisher)
     {
-        brokerEvent.DurableNumber = Interlocked.Increment(ref _durableRecorded);
+        var number = Interlocked.Increment(ref _durableRecorded);
+        brokerEvent.DurableNumber = number;
+        if (!string.IsNullOrEmpty(publisher))
+        {
+            // MQTTnet dispatches one connection's PUBLISH packets one after another, but a client id can
+            // have two connections for a moment (a takeover): keep the highest.
+            var last = _publisherDurable.GetOrAdd(publisher, static _ => new StrongBox<long>());
+            var seen = Volatile.Read(ref last.Value);
+            while (seen < number && Interlocked.CompareExchange(ref last.Value, number, seen) is var was && was != seen)
+            {
+                seen = was;
+            }
+        }
         return Record(brokerEvent);
     }
 
     /// <summary>
-    /// Completes when the journal has written every durable change recorded so far; at once when there
-    /// is none. The wait does not pass through the tracker's channel: the journal releases it after the
+    /// A client gone: forget its last number once it is written (nothing of it can still be waited for).
+    /// A number still unwritten stays, so a reconnect of the same id cannot find a lower one.
+    /// </summary>
+    private void ForgetPublisher(string clientId)
+    {
+        if (_publisherDurable.TryGetValue(clientId, out var last) && Volatile.Read(ref last.Value) <= _durableWaits.Written)
+        {
+            _publisherDurable.TryRemove(new KeyValuePair<string, StrongBox<long>>(clientId, last));
+        }
+    }
+
+    /// <summary>
+    /// Completes when the journal has written every durable change the messages of
+    /// <paramref name="clientId"/> made so far (its acknowledgement's message among them); at once when
+    /// there is none. A client with no number recorded waits for every change recorded so far, the safe
+    /// side. The wait does not pass through the tracker's channel: the journal releases it after the
     /// commit that holds the last of those changes (docs/broker.md, "The durable wait").
     /// </summary>
-    private Task WrittenAsync() =>
-        _journal is null ? Task.CompletedTask : _durableWaits.WaitAsync(Interlocked.Read(ref _durableRecorded));
+    private Task WrittenAsync(string clientId)
+    {
+        if (_journal is null)
+        {
+            return Task.CompletedTask;
+        }
+        var upTo = _publisherDurable.TryGetValue(clientId, out var last)
+            ? Volatile.Read(ref last.Value)
+            : Interlocked.Read(ref _durableRecorded);
+        return _durableWaits.WaitAsync(upTo);
+    }
 
     /// <summary>Completes when every broker event recorded before the call has reached the store.</summary>
     public async Task DrainAsync(CancellationToken cancellationToken = default)

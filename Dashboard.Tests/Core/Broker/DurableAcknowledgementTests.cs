@@ -79,6 +79,45 @@ public class DurableAcknowledgementTests
     }
 
     [Fact]
+    public async Task Publish_AnotherPublishersMessageUnwritten_PubAckWaitsOnlyForItsOwnMessages()
+    {
+        var journal = new HeldJournal();
+        await using var broker = await BrokerHarness.StartAsync(journal: journal);
+        try
+        {
+            var subscriber = await broker.ConnectAsync("keeper");
+            await subscriber.SubscribeAsync("plant/kept/#", MqttQualityOfServiceLevel.AtLeastOnce, Cancel);
+            var first = await broker.ConnectAsync("sensor-a", clean: true);
+            var second = await broker.ConnectAsync("sensor-b", clean: true);
+
+            // sensor-a's first message is queued for the persistent subscriber: its PUBACK waits.
+            var kept = first.PublishAsync(Message("plant/kept/a", "1"), Cancel);
+            await WaitUntilAsync(broker, () => journal.Changes.OfType<MessageQueued>().Count() == 1, "sensor-a's message reached the journal");
+            var writtenUpTo = journal.HeldUpTo;
+            // sensor-b's message is queued too, in a later batch, and stays unwritten.
+            var other = second.PublishAsync(Message("plant/kept/b", "2"), Cancel);
+            await WaitUntilAsync(broker, () => journal.Changes.OfType<MessageQueued>().Count() == 2, "sensor-b's message reached the journal");
+            // sensor-a's second message goes to no persistent session: nothing of it must be written.
+            var unkept = first.PublishAsync(Message("plant/other", "3"), Cancel);
+
+            journal.Write(upTo: writtenUpTo);
+            Assert.True((await kept.WaitAsync(Generous, Cancel)).IsSuccess);
+            Assert.True((await unkept.WaitAsync(Generous, Cancel)).IsSuccess);
+            Assert.False(other.IsCompleted, "sensor-b had its PUBACK before the journal wrote its message");
+
+            journal.WriteAll();
+            Assert.True((await other.WaitAsync(Generous, Cancel)).IsSuccess);
+        }
+        finally
+        {
+            journal.WriteAll();
+        }
+    }
+
+    private static MqttApplicationMessage Message(string topic, string payload) => new MqttApplicationMessageBuilder()
+        .WithTopic(topic).WithPayload(payload).WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce).Build();
+
+    [Fact]
     public async Task WaitAsync_CompletesOnceEveryNumberUpToItsOwnIsWritten()
     {
         var waits = new DurableWaits();
@@ -147,6 +186,33 @@ public class DurableAcknowledgementTests
             }
             durable.Written();
             return ValueTask.CompletedTask;
+        }
+
+        /// <summary>The highest mark held so far.</summary>
+        public long HeldUpTo
+        {
+            get
+            {
+                lock (_lock)
+                {
+                    return _held.Count == 0 ? 0 : _held.Max(m => m.UpTo);
+                }
+            }
+        }
+
+        /// <summary>Says the batches held up to <paramref name="upTo"/> are written; later ones stay held.</summary>
+        public void Write(long upTo)
+        {
+            DurableMark[] written;
+            lock (_lock)
+            {
+                written = [.. _held.Where(m => m.UpTo <= upTo)];
+                _held.RemoveAll(m => m.UpTo <= upTo);
+            }
+            foreach (var mark in written)
+            {
+                mark.Written();
+            }
         }
 
         /// <summary>Says every batch so far is written, and every later one as it comes.</summary>
