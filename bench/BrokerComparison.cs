@@ -45,6 +45,7 @@ internal static class BrokerComparison
         // QoS 1 fan-in messages before measuring; the default is short for the app, which still compiles
         // its tier-1 code during the first tests (BENCHMARKS.md, "QoS 1 fan-in: the durable wait").
         var warmup = Int(args, "warmup", 4000);
+        BrokerLoad.ClientBuffer = Int(args, "client-buffer", 0);
         var tests = new HashSet<string>((Arg(args, "tests") ?? string.Join(',', AllTests)).Split(','), StringComparer.Ordinal);
         if (tests.FirstOrDefault(t => !AllTests.Contains(t)) is { } unknown)
         {

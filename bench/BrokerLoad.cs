@@ -18,6 +18,9 @@ internal static class BrokerLoad
     private static readonly TimeSpan Limit = TimeSpan.FromMinutes(2);
     private static readonly MqttClientFactory Factory = new();
 
+    /// <summary>The clients' socket buffer size (<c>--client-buffer</c>); 0 keeps MQTTnet's default of 8 KB.</summary>
+    public static int ClientBuffer { get; set; }
+
     /// <summary>Deliveries sent but not yet received, at most, in a throughput test (below every broker's default queue bound).</summary>
     public const int Outstanding = 500;
 
@@ -27,7 +30,17 @@ internal static class BrokerLoad
         public double PerSecond => Delivered / Elapsed.TotalSeconds;
     }
 
-    private static MqttClientOptions Options(int port, string clientId) => OptionsBuilder(port, clientId).Build();
+    private static MqttClientOptions Options(int port, string clientId) => WithBuffer(OptionsBuilder(port, clientId).Build());
+
+    /// <summary>Applies <see cref="ClientBuffer"/> to built options.</summary>
+    public static MqttClientOptions WithBuffer(MqttClientOptions options)
+    {
+        if (ClientBuffer > 0 && options.ChannelOptions is MqttClientTcpOptions tcp)
+        {
+            tcp.BufferSize = ClientBuffer;
+        }
+        return options;
+    }
 
     /// <summary>The clients' options before <c>Build()</c>, for a caller that adds to them (TLS).</summary>
     public static MqttClientOptionsBuilder OptionsBuilder(int port, string clientId) => new MqttClientOptionsBuilder()

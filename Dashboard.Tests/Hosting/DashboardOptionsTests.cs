@@ -144,6 +144,8 @@ public class DashboardOptionsTests
     [InlineData("Flapping:Connects \"1000\" is not a whole number from 1 to 999.", "Flapping:Connects=1000")]
     [InlineData("QueueHealth:InFlight \"0\" is not a whole number from 1 to 2147483647.", "QueueHealth:InFlight=0")]
     [InlineData("Trace:MaxMinutes \"1441\" is not a whole number from 1 to 1440.", "Trace:MaxMinutes=1441")]
+    [InlineData("Mqtt:MaxSegmentSize \"70000\" is not a whole number from 0 to 65495.", "Mqtt:MaxSegmentSize=70000")]
+    [InlineData("Mqtt:MaxSegmentSize \"100\" is below 536, the smallest segment every TCP peer takes (0 leaves it to the system).", "Mqtt:MaxSegmentSize=100")]
     // Time spans.
     [InlineData("Broker:ConnectTimeout \"-00:00:01\" is not a time span above zero (hh:mm:ss, default 00:00:10).", "Broker:ConnectTimeout=-00:00:01")]
     [InlineData("Auth:RevalidateInterval \"soon\" is not a time span above zero (hh:mm:ss, default 00:00:30).", "Auth:RevalidateInterval=soon")]

@@ -36,6 +36,26 @@ public sealed class EmbeddedBrokerTests : IDisposable
         await host.Store.WaitForAsync(viaWebSocket.Key.ClientId, q => q?.Subscriptions.Length == 1, "the WebSocket client's subscription never reached the store");
     }
 
+    [Theory]
+    // The client's own socket says what the broker announced: at most 1,460 bytes by default; when the
+    // setting leaves it to the system, the loopback's 65,483, which the client's kernel then clamps to
+    // half the window it has seen (32,741 here), far above the cap (docs/broker.md, "Small receive windows").
+    [InlineData(null, 1, 1460)]
+    [InlineData("0", 8_000, 65_495)]
+    public async Task Mqtt_TcpSegmentSize_IsWhatMaxSegmentSizeSays(string? setting, int atLeast, int atMost)
+    {
+        Assert.SkipUnless(OperatingSystem.IsLinux(), "TCP_MAXSEG is read the Linux way");
+        await using var host = DashboardHost.Start(("Mqtt:MaxSegmentSize", setting));
+        using var client = new System.Net.Sockets.Socket(System.Net.Sockets.SocketType.Stream, System.Net.Sockets.ProtocolType.Tcp);
+        await client.ConnectAsync(System.Net.IPAddress.Loopback, host.MqttPort, Cancel);
+
+        var value = new byte[4];
+        client.GetRawSocketOption(6, 2, value); // IPPROTO_TCP, TCP_MAXSEG
+        var segment = BitConverter.ToInt32(value);
+
+        Assert.InRange(segment, atLeast, atMost);
+    }
+
     [Fact]
     public async Task AuthFiles_FromConfiguration_AreEnforced()
     {

@@ -7,6 +7,7 @@ using Dashboard.Hosting;
 using Dashboard.Security;
 using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Http.Connections;
+using Microsoft.AspNetCore.Server.Kestrel.Transport.Sockets;
 using Microsoft.Extensions.Options;
 using MQTTnet.AspNetCore;
 using MQTTnet.Diagnostics.Logger;
@@ -69,6 +70,8 @@ internal static class BrokerHosting
         services.AddSingleton<IReadinessProbe, BrokerReadiness>();
         services.AddSingleton<MqttEndpoint>();
         services.AddSingleton<MqttTlsEndpoint>();
+        builder.Services.AddOptions<SocketTransportOptions>().Configure<IOptions<MqttOptions>>((sockets, mqtt) =>
+            sockets.CreateBoundListenSocket = endpoint => MqttListenSocket.Create(endpoint, mqtt.Value));
         builder.WebHost.ConfigureKestrel((_, kestrel) =>
         {
             var mqtt = kestrel.ApplicationServices.GetRequiredService<IOptions<MqttOptions>>().Value;

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Net;
 using Dashboard.Core.Broker;
 using Dashboard.Core.Live;
@@ -138,11 +139,18 @@ public sealed class MqttOptions : SettingsSection
     /// <summary><c>Mqtt:Tls:*</c>.</summary>
     public MqttTlsOptions Tls { get; set; } = new();
 
+    /// <summary>
+    /// <c>Mqtt:MaxSegmentSize</c>: the largest TCP segment the MQTT listeners send and announce (Linux);
+    /// 0 leaves it to the system. docs/broker.md, "Small receive windows".
+    /// </summary>
+    public int MaxSegmentSize { get; set; } = 1460;
+
     internal override void Read(SettingsReader read)
     {
         Address = read.Address("Mqtt:Address", Address);
         Port = read.Port("Mqtt:Port", Port);
         Plain = read.Boolean("Mqtt:Plain", Plain);
+        MaxSegmentSize = read.Integer("Mqtt:MaxSegmentSize", MaxSegmentSize, 0, 65_495);
         if (read.List("Mqtt:AllowedOrigins") is { Count: > 0 } origins)
         {
             AllowedOrigins = new HashSet<string>(origins.Select(origin => origin.TrimEnd('/')), StringComparer.OrdinalIgnoreCase);
@@ -152,6 +160,11 @@ public sealed class MqttOptions : SettingsSection
 
     internal override IEnumerable<string> Check()
     {
+        if (MaxSegmentSize is > 0 and < 536)
+        {
+            yield return string.Create(CultureInfo.InvariantCulture,
+                $"Mqtt:MaxSegmentSize \"{MaxSegmentSize}\" is below 536, the smallest segment every TCP peer takes (0 leaves it to the system).");
+        }
         if (!Plain && Tls.Certificate is null)
         {
             yield return "Mqtt:Plain \"false\" needs Mqtt:Tls:Certificate: without MQTT over TLS the broker would have no listener.";
