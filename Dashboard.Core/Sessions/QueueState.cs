@@ -21,7 +21,7 @@ public sealed class QueueState
         QueueStateName stateName,
         ImmutableArray<AttachedSession> sessions,
         ImmutableArray<Subscription> subscriptions,
-        ImmutableArray<QueuedMessage> messages,
+        MessageList messages,
         long version,
         long droppedMessages = 0,
         string? node = null,
@@ -39,7 +39,7 @@ public sealed class QueueState
         QueueStateName stateName,
         ImmutableArray<AttachedSession> sessions,
         ImmutableArray<Subscription> subscriptions,
-        ImmutableArray<QueuedMessage> messages,
+        MessageList messages,
         long version,
         string? node)
     {
@@ -75,7 +75,7 @@ public sealed class QueueState
     public ImmutableArray<Subscription> Subscriptions { get; }
 
     /// <summary>Queued messages, oldest first.</summary>
-    public ImmutableArray<QueuedMessage> Messages { get; }
+    public MessageList Messages { get; }
 
     /// <summary>
     /// Messages a mirrored broker counts but whose details were not read (docs/vernemq.md: reading
@@ -127,7 +127,7 @@ public sealed class QueueState
         QueueStateName? stateName = null,
         ImmutableArray<AttachedSession>? sessions = null,
         ImmutableArray<Subscription>? subscriptions = null,
-        ImmutableArray<QueuedMessage>? messages = null,
+        MessageList? messages = null,
         bool? cleanSession = null,
         long droppedMore = 0,
         ConnectHistory? connects = null) =>

@@ -100,7 +100,7 @@ public sealed partial class SessionStore
     {
         var queue = mirrored.Queue;
         var subscriptions = queue.Subscriptions.OrderBy(s => s.Topic, StringComparer.Ordinal).ToImmutableArray();
-        var messages = queue.Messages.ToImmutableArray();
+        var messages = MessageList.From(queue.Messages);
         var sessions = queue.Session is { } attached ? Single(attached) : [];
         var stateName = sessions.IsEmpty ? QueueStateName.Offline : QueueStateName.Online;
         if (current is not null && current.Node == queue.Node && current.QueuePid == queue.QueuePid
@@ -191,7 +191,7 @@ public sealed partial class SessionStore
         return true;
     }
 
-    private static bool SameMessages(ImmutableArray<QueuedMessage> a, ImmutableArray<QueuedMessage> b)
+    private static bool SameMessages(MessageList a, MessageList b)
     {
         if (a.Length != b.Length)
         {
