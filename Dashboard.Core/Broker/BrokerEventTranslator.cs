@@ -20,7 +20,24 @@ internal sealed class BrokerEventTranslator
     private const string Mountpoint = "";
     private readonly Dictionary<string, ClientTrack> _clients = new(StringComparer.Ordinal);
     private readonly Dictionary<string, ConnectFlags> _flags = new(StringComparer.Ordinal);
+    private readonly HashSet<string> _acksChanged = new(StringComparer.Ordinal);
     private long _nextMsgRef;
+
+    /// <summary>
+    /// Adds what waits for the end of a batch: each client's waiting_acks once, as it is now, rather than
+    /// once per PUBLISH sent and per acknowledgement (two more queue states per message otherwise).
+    /// </summary>
+    public void Flush(List<StoreEvent> output)
+    {
+        foreach (var clientId in _acksChanged)
+        {
+            if (_clients.TryGetValue(clientId, out var track))
+            {
+                output.Add(new WaitingAcksChanged(new QueueKey(Mountpoint, clientId), track.WaitingAcks));
+            }
+        }
+        _acksChanged.Clear();
+    }
 
     public void Translate(BrokerEvent brokerEvent, List<StoreEvent> output)
     {
@@ -83,7 +100,7 @@ internal sealed class BrokerEventTranslator
                     output.Add(new MessageDelivered(key, track.Messages[done].MsgRef));
                     track.Messages.RemoveAt(done);
                     track.WaitingAcks--;
-                    output.Add(new WaitingAcksChanged(key, track.WaitingAcks));
+                    _acksChanged.Add(brokerEvent.ClientId);
                 }
                 break;
             case SessionGone:
@@ -171,7 +188,7 @@ internal sealed class BrokerEventTranslator
         output.Add(new MessageQueued(key, new QueuedMessage(msgRef, effective, enqueuing.Topic, false, enqueuing.Payload)));
     }
 
-    private static void Send(Sending sending, QueueKey key, ClientTrack track, List<StoreEvent> output)
+    private void Send(Sending sending, QueueKey key, ClientTrack track, List<StoreEvent> output)
     {
         var index = track.FindWaiting(sending.Topic, sending.PayloadHash, sending.PayloadLength);
         if (index < 0)
@@ -188,7 +205,7 @@ internal sealed class BrokerEventTranslator
         message.InFlight = true;
         message.PacketId = sending.PacketId;
         track.WaitingAcks++;
-        output.Add(new WaitingAcksChanged(key, track.WaitingAcks));
+        _acksChanged.Add(sending.ClientId);
     }
 
     private static void Detach(ClientTrack track)

@@ -24,10 +24,32 @@ internal sealed class ClientTrack(int protocol, bool cleanStart, uint sessionExp
     public bool IsClean => Protocol == 5 ? SessionExpiry == 0 : CleanStart;
 
     /// <summary>The first queued message not yet sent with this topic and payload.</summary>
-    public int FindWaiting(string topic, int payloadHash, int payloadLength) =>
-        Messages.FindIndex(m => !m.InFlight && m.PayloadHash == payloadHash && m.PayloadLength == payloadLength && m.Topic == topic);
+    public int FindWaiting(string topic, int payloadHash, int payloadLength)
+    {
+        var messages = System.Runtime.InteropServices.CollectionsMarshal.AsSpan(Messages);
+        for (var i = 0; i < messages.Length; i++)
+        {
+            var m = messages[i];
+            if (!m.InFlight && m.PayloadHash == payloadHash && m.PayloadLength == payloadLength && m.Topic == topic)
+            {
+                return i;
+            }
+        }
+        return -1;
+    }
 
-    public int FindInFlight(ushort packetId) => Messages.FindIndex(m => m.InFlight && m.PacketId == packetId);
+    public int FindInFlight(ushort packetId)
+    {
+        var messages = System.Runtime.InteropServices.CollectionsMarshal.AsSpan(Messages);
+        for (var i = 0; i < messages.Length; i++)
+        {
+            if (messages[i].InFlight && messages[i].PacketId == packetId)
+            {
+                return i;
+            }
+        }
+        return -1;
+    }
 }
 
 internal sealed class TrackedMessage(string msgRef, string topic, int qos, int payloadHash, int payloadLength)

@@ -319,6 +319,7 @@ public sealed partial class SessionTracker : IAsyncDisposable
                     LogTranslateFailed(exception, brokerEvent.GetType().Name, brokerEvent.ClientId);
                 }
             }
+            _translator.Flush(output);
             if (output.Count > 0)
             {
                 try
