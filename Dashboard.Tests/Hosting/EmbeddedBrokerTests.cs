@@ -57,6 +57,21 @@ public sealed class EmbeddedBrokerTests : IDisposable
     }
 
     [Fact]
+    public async Task Http_TcpSegmentSize_NotCappedLikeMqtt_EvenOnTheSameAddressAndPortZero()
+    {
+        Assert.SkipUnless(OperatingSystem.IsLinux(), "TCP_MAXSEG is read the Linux way");
+        // Both listeners asked for port 0 on 127.0.0.1: only the MQTT one is capped.
+        await using var host = DashboardHost.Start();
+        using var client = new System.Net.Sockets.Socket(System.Net.Sockets.SocketType.Stream, System.Net.Sockets.ProtocolType.Tcp);
+        await client.ConnectAsync(System.Net.IPAddress.Loopback, host.HttpUrl.Port, Cancel);
+
+        var value = new byte[4];
+        client.GetRawSocketOption(6, 2, value); // IPPROTO_TCP, TCP_MAXSEG
+
+        Assert.InRange(BitConverter.ToInt32(value), 8_000, 65_495);
+    }
+
+    [Fact]
     public async Task AuthFiles_FromConfiguration_AreEnforced()
     {
         var passwords = Path.Combine(_folder, "vmq.passwd");

@@ -1,3 +1,4 @@
+using System.Net;
 using Dashboard.Core.Actions;
 using Dashboard.Core.Blocks;
 using Dashboard.Core.Broker;
@@ -70,8 +71,9 @@ internal static class BrokerHosting
         services.AddSingleton<IReadinessProbe, BrokerReadiness>();
         services.AddSingleton<MqttEndpoint>();
         services.AddSingleton<MqttTlsEndpoint>();
+        var mqttListeners = new MqttListenSocket();
         builder.Services.AddOptions<SocketTransportOptions>().Configure<IOptions<MqttOptions>>((sockets, mqtt) =>
-            sockets.CreateBoundListenSocket = endpoint => MqttListenSocket.Create(endpoint, mqtt.Value));
+            sockets.CreateBoundListenSocket = endpoint => mqttListeners.Create(endpoint, mqtt.Value));
         builder.WebHost.ConfigureKestrel((_, kestrel) =>
         {
             var mqtt = kestrel.ApplicationServices.GetRequiredService<IOptions<MqttOptions>>().Value;
@@ -81,7 +83,7 @@ internal static class BrokerHosting
             if (mqtt.Plain)
             {
                 var endpoint = kestrel.ApplicationServices.GetRequiredService<MqttEndpoint>();
-                kestrel.Listen(mqtt.Address, mqtt.Port, listen =>
+                kestrel.Listen(mqttListeners.Add(new IPEndPoint(mqtt.Address, mqtt.Port)), listen =>
                 {
                     listen.UseMqttTransportGuard().UseConnectionHandler<MqttConnections>();
                     endpoint.Attach(listen);
@@ -90,7 +92,7 @@ internal static class BrokerHosting
             if (tls is not null)
             {
                 var tlsEndpoint = kestrel.ApplicationServices.GetRequiredService<MqttTlsEndpoint>();
-                kestrel.Listen(mqtt.Address, tls.Port, listen =>
+                kestrel.Listen(mqttListeners.Add(new IPEndPoint(mqtt.Address, tls.Port)), listen =>
                 {
                     listen.UseHttps(tls.HttpsOptions());
                     listen.UseMqttTransportGuard().UseConnectionHandler<MqttConnections>();

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Net;
 using System.Net.Sockets;
 using Dashboard.Hosting;
@@ -12,21 +13,31 @@ namespace Dashboard.Broker;
 /// default is 8 KB) then offers a window just under one segment, and the kernel sends one segment per
 /// 200 ms window probe, about 36 KB/s, until the subscriber's queue drains.
 /// </summary>
-internal static class MqttListenSocket
+internal sealed class MqttListenSocket
 {
     // Linux's IPPROTO_TCP and TCP_MAXSEG (netinet/tcp.h).
     private const int IpProtocolTcp = 6;
     private const int TcpMaxSegment = 2;
 
+    // The MQTT listeners' endpoints, the very objects given to Kestrel: with port 0 an HTTP listener on
+    // the same address has an equal endpoint, and must not be capped (browsers offer large windows).
+    private readonly ConcurrentDictionary<EndPoint, bool> _mqtt = new(ReferenceEqualityComparer.Instance);
+
+    /// <summary>Notes <paramref name="endpoint"/> as an MQTT listener's; returns it, to give to Kestrel.</summary>
+    public IPEndPoint Add(IPEndPoint endpoint)
+    {
+        _mqtt[endpoint] = true;
+        return endpoint;
+    }
+
     /// <summary>
-    /// Binds <paramref name="endpoint"/> as Kestrel would; for an MQTT listener's address and port, caps
-    /// its segments first. Accepted connections inherit the cap and announce it to the client. A port of 0
-    /// cannot be told apart, so another listener asking for port 0 on the same address gets it too.
+    /// Binds <paramref name="endpoint"/> as Kestrel would; for an MQTT listener, caps its segments first.
+    /// Accepted connections inherit the cap and announce it to the client.
     /// </summary>
-    public static Socket Create(EndPoint endpoint, MqttOptions mqtt)
+    public Socket Create(EndPoint endpoint, MqttOptions mqtt)
     {
         var socket = SocketTransportOptions.CreateDefaultBoundListenSocket(endpoint);
-        if (mqtt.MaxSegmentSize > 0 && OperatingSystem.IsLinux() && IsMqtt(endpoint, mqtt))
+        if (mqtt.MaxSegmentSize > 0 && OperatingSystem.IsLinux() && _mqtt.ContainsKey(endpoint))
         {
             try
             {
@@ -39,8 +50,4 @@ internal static class MqttListenSocket
         }
         return socket;
     }
-
-    private static bool IsMqtt(EndPoint endpoint, MqttOptions mqtt) =>
-        endpoint is IPEndPoint ip && ip.Address.Equals(mqtt.Address)
-        && ((mqtt.Plain && ip.Port == mqtt.Port) || (mqtt.Tls.Certificate is not null && ip.Port == mqtt.Tls.Port));
 }
