@@ -188,16 +188,35 @@ public sealed partial class SessionTracker : IAsyncDisposable
     }
 
     /// <summary>
-    /// A client gone: forget its last number once it is written (nothing of it can still be waited for).
-    /// A number still unwritten stays, so a reconnect of the same id cannot find a lower one.
+    /// A client gone: forget its last number once it is written. Forgetting a written number is safe at
+    /// any time: a client with none waits for the global number, and a later message of its own records a
+    /// higher one. A number still being written is forgotten after its commit, so ids do not pile up.
     /// </summary>
     private void ForgetPublisher(string clientId)
     {
-        if (_publisherDurable.TryGetValue(clientId, out var last) && Volatile.Read(ref last.Value) <= _durableWaits.Written)
+        if (!_publisherDurable.TryGetValue(clientId, out var last))
+        {
+            return;
+        }
+        var upTo = Volatile.Read(ref last.Value);
+        if (upTo <= _durableWaits.Written)
         {
             _publisherDurable.TryRemove(new KeyValuePair<string, StrongBox<long>>(clientId, last));
+            return;
         }
+        _ = _durableWaits.WaitAsync(upTo).ContinueWith(static (_, state) =>
+        {
+            var (tracker, id, box) = ((SessionTracker, string, StrongBox<long>))state!;
+            // Only if the client recorded nothing newer meanwhile (it may be back).
+            if (Volatile.Read(ref box.Value) <= tracker._durableWaits.Written)
+            {
+                tracker._publisherDurable.TryRemove(new KeyValuePair<string, StrongBox<long>>(id, box));
+            }
+        }, (this, clientId, last), CancellationToken.None, TaskContinuationOptions.None, TaskScheduler.Default);
     }
+
+    /// <summary>How many publishing client ids have a number remembered (for tests).</summary>
+    internal int RememberedPublishers => _publisherDurable.Count;
 
     /// <summary>
     /// Completes when the journal has written every durable change the messages of

@@ -114,6 +114,38 @@ public class DurableAcknowledgementTests
         }
     }
 
+    [Fact]
+    public async Task Disconnect_PublishersGoneWithTheirMessagesWritten_NothingOfThemIsKept()
+    {
+        var journal = new HeldJournal();
+        await using var broker = await BrokerHarness.StartAsync(journal: journal);
+        try
+        {
+            var subscriber = await broker.ConnectAsync("keeper");
+            await subscriber.SubscribeAsync("plant/kept/#", MqttQualityOfServiceLevel.AtLeastOnce, Cancel);
+            var early = await broker.ConnectAsync("sensor-early", clean: true);
+            var late = await broker.ConnectAsync("sensor-late", clean: true);
+
+            // sensor-early asks to leave while its message is still being written (MQTTnet ends its
+            // connection once the held PUBACK went); sensor-late leaves after its PUBACK.
+            _ = early.PublishAsync(Message("plant/kept/early", "1"), Cancel);
+            var written = late.PublishAsync(Message("plant/kept/late", "2"), Cancel);
+            await WaitUntilAsync(broker, () => journal.Changes.OfType<MessageQueued>().Count() == 2, "both messages reached the journal");
+            Assert.Equal(2, broker.Tracker.RememberedPublishers);
+            var leaving = early.DisconnectAsync(cancellationToken: Cancel);
+            journal.WriteAll();
+            await written.WaitAsync(Generous, Cancel);
+            await leaving.WaitAsync(Generous, Cancel);
+            await late.DisconnectAsync(cancellationToken: Cancel);
+
+            await WaitUntilAsync(broker, () => broker.Tracker.RememberedPublishers == 0, "both publishers were forgotten");
+        }
+        finally
+        {
+            journal.WriteAll();
+        }
+    }
+
     private static MqttApplicationMessage Message(string topic, string payload) => new MqttApplicationMessageBuilder()
         .WithTopic(topic).WithPayload(payload).WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce).Build();
 
