@@ -33,7 +33,7 @@ internal static class BrokerLoad
     private static MqttClientOptions Options(int port, string clientId) => WithBuffer(OptionsBuilder(port, clientId).Build());
 
     /// <summary>Applies <see cref="ClientBuffer"/> to built options.</summary>
-    public static MqttClientOptions WithBuffer(MqttClientOptions options)
+    private static MqttClientOptions WithBuffer(MqttClientOptions options)
     {
         if (ClientBuffer > 0 && options.ChannelOptions is MqttClientTcpOptions tcp)
         {

@@ -72,7 +72,7 @@ internal static class BrokerHosting
         services.AddSingleton<MqttEndpoint>();
         services.AddSingleton<MqttTlsEndpoint>();
         var mqttListeners = new MqttListenSocket();
-        builder.Services.AddOptions<SocketTransportOptions>().Configure<IOptions<MqttOptions>>((sockets, mqtt) =>
+        services.AddOptions<SocketTransportOptions>().Configure<IOptions<MqttOptions>>((sockets, mqtt) =>
             sockets.CreateBoundListenSocket = endpoint => mqttListeners.Create(endpoint, mqtt.Value));
         builder.WebHost.ConfigureKestrel((_, kestrel) =>
         {
