@@ -33,28 +33,39 @@ internal sealed class SortedQueueIndex
 
     public void Insert(QueueHandle handle)
     {
-        _stamp++;
+        if (!TryInsert(handle))
+        {
+            throw new InvalidOperationException($"Queue {handle.Key} is already indexed.");
+        }
+    }
+
+    /// <summary>Inserts the handle unless its key is indexed already (one search for both).</summary>
+    public bool TryInsert(QueueHandle handle)
+    {
         if (_chunks.Count == 0)
         {
+            _stamp++;
             var first = new Chunk();
             first.InsertAt(0, handle);
             _chunks.Add(first);
             Count++;
-            return;
+            return true;
         }
         var chunkIndex = Math.Min(FindChunk(handle.Key), _chunks.Count - 1);
         var chunk = _chunks[chunkIndex];
         var position = chunk.Search(handle.Key);
         if (position >= 0)
         {
-            throw new InvalidOperationException($"Queue {handle.Key} is already indexed.");
+            return false;
         }
+        _stamp++;
         chunk.InsertAt(~position, handle);
         Count++;
         if (chunk.Count == ChunkCapacity)
         {
             _chunks.Insert(chunkIndex + 1, chunk.SplitUpperHalf());
         }
+        return true;
     }
 
     public bool Remove(QueueKey key)

@@ -41,10 +41,7 @@ internal sealed class TopicIndex
         var existing = slot!;
         if (existing is Shared shared)
         {
-            if (shared.Subscribers.Find(handle.Key) is null)
-            {
-                shared.Subscribers.Insert(handle);
-            }
+            shared.Subscribers.TryInsert(handle);
             return shared.Variant(subscription);
         }
         var single = (QueueHandle)existing;
