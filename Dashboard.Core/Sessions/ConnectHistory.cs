@@ -8,7 +8,10 @@ namespace Dashboard.Core.Sessions;
 /// </summary>
 public sealed class ConnectHistory
 {
-    private readonly long[] _times;
+    // A first connect's time is held in the object itself: a million clients connecting once then cost
+    // one object each, not two (docs/store.md, "Garbage collection").
+    private readonly long[]? _times;
+    private readonly long _only;
 
     private ConnectHistory(long[] times, FlapPolicy policy)
     {
@@ -16,14 +19,20 @@ public sealed class ConnectHistory
         Policy = policy;
     }
 
+    private ConnectHistory(long only, FlapPolicy policy)
+    {
+        _only = only;
+        Policy = policy;
+    }
+
     /// <summary>The policy the history is judged by.</summary>
     public FlapPolicy Policy { get; }
 
     /// <summary>The connect times kept, Unix epoch milliseconds, oldest first.</summary>
-    public ReadOnlySpan<long> Times => _times;
+    public ReadOnlySpan<long> Times => _times is { } times ? times : new ReadOnlySpan<long>(in _only);
 
     /// <summary>The latest connect, Unix epoch milliseconds.</summary>
-    public long Latest => _times[^1];
+    public long Latest => _times?[^1] ?? _only;
 
     /// <summary>Connects within the window now.</summary>
     public int Reconnects => CountAt(Policy.NowMs);
@@ -36,7 +45,8 @@ public sealed class ConnectHistory
     {
         var from = nowMs - Policy.WindowMs;
         var count = 0;
-        for (var i = _times.Length - 1; i >= 0 && _times[i] > from; i--)
+        var times = Times;
+        for (var i = times.Length - 1; i >= 0 && times[i] > from; i--)
         {
             count++;
         }
@@ -55,14 +65,15 @@ public sealed class ConnectHistory
             return null;
         }
         // Once the connect that makes the count exceed the threshold leaves the window, it no longer does.
-        return _times[_times.Length - Policy.Connects - 1] + Policy.WindowMs;
+        var times = Times;
+        return times[times.Length - Policy.Connects - 1] + Policy.WindowMs;
     }
 
     /// <summary>The first connect of a client.</summary>
     public static ConnectHistory First(long atMs, FlapPolicy policy)
     {
         ArgumentNullException.ThrowIfNull(policy);
-        return new ConnectHistory([atMs], policy);
+        return new ConnectHistory(atMs, policy);
     }
 
     /// <summary>This history with one more connect at <paramref name="atMs"/>, older times outside the window dropped.</summary>
@@ -70,15 +81,16 @@ public sealed class ConnectHistory
     {
         ArgumentNullException.ThrowIfNull(policy);
         var from = atMs - policy.WindowMs;
+        var kept = Times;
         var start = 0;
-        while (start < _times.Length && _times[start] <= from)
+        while (start < kept.Length && kept[start] <= from)
         {
             start++;
         }
-        start = Math.Max(start, _times.Length - (FlapPolicy.MaxKept - 1));
-        var times = new long[_times.Length - start + 1];
-        Array.Copy(_times, start, times, 0, _times.Length - start);
-        times[^1] = Math.Max(atMs, _times[^1]);
+        start = Math.Max(start, kept.Length - (FlapPolicy.MaxKept - 1));
+        var times = new long[kept.Length - start + 1];
+        kept[start..].CopyTo(times);
+        times[^1] = Math.Max(atMs, kept[^1]);
         return new ConnectHistory(times, policy);
     }
 }

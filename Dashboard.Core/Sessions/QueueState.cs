@@ -3,14 +3,16 @@ using System.Collections.Immutable;
 namespace Dashboard.Core.Sessions;
 
 /// <summary>
-/// The state of one queue at one version. Immutable: the store replaces it on every change, so a
-/// reader holding one sees a consistent queue.
+/// The state of one queue at one version. Immutable once readers can see it: the store replaces it on
+/// every change, so a reader holding one sees a consistent queue. Within one batch of changes, before
+/// the batch is published, the store may revise a state it wrote earlier in that batch instead of
+/// writing another (docs/store.md, "Batches").
 /// </summary>
 public sealed class QueueState
 {
     // What rarely changes over a queue's life, shared by its successive states: a state written per
-    // event then costs 80 bytes instead of 128 (docs/store.md, "Memory and garbage per event").
-    private readonly QueueInfo _info;
+    // event then costs 80 bytes instead of 128 (docs/store.md, "Garbage collection").
+    private QueueInfo _info;
 
     /// <summary>Creates a queue state.</summary>
     public QueueState(
@@ -69,13 +71,13 @@ public sealed class QueueState
     public QueueStateName StateName { get; }
 
     /// <summary>Attached sessions; empty when offline.</summary>
-    public ImmutableArray<AttachedSession> Sessions { get; }
+    public ImmutableArray<AttachedSession> Sessions { get; private set; }
 
     /// <summary>Subscriptions, ordered by topic (ordinal).</summary>
-    public ImmutableArray<Subscription> Subscriptions { get; }
+    public ImmutableArray<Subscription> Subscriptions { get; private set; }
 
     /// <summary>Queued messages, oldest first.</summary>
-    public MessageList Messages { get; }
+    public MessageList Messages { get; private set; }
 
     /// <summary>
     /// Messages a mirrored broker counts but whose details were not read (docs/vernemq.md: reading
@@ -99,7 +101,7 @@ public sealed class QueueState
     public string? QueuePid => _info.QueuePid;
 
     /// <summary>The store version at which this state was written.</summary>
-    public long Version { get; }
+    public long Version { get; private set; }
 
     /// <summary>The client's recent connects (docs/operator-tools.md); null before its first.</summary>
     public ConnectHistory? Connects => _info.Connects;
@@ -141,6 +143,27 @@ public sealed class QueueState
             messages ?? Messages,
             version,
             Node);
+
+    /// <summary>
+    /// Changes this state in place, as <see cref="With"/> would make a new one with the same arguments.
+    /// Only for a state no reader can see yet (written in the batch being applied); never its presence.
+    /// </summary>
+    internal void Revise(
+        long version,
+        ImmutableArray<AttachedSession>? sessions = null,
+        ImmutableArray<Subscription>? subscriptions = null,
+        MessageList? messages = null,
+        long droppedMore = 0)
+    {
+        if (droppedMore != 0)
+        {
+            _info = _info with { DroppedMessages = _info.DroppedMessages + droppedMore };
+        }
+        Sessions = sessions ?? Sessions;
+        Subscriptions = subscriptions ?? Subscriptions;
+        Messages = messages ?? Messages;
+        Version = version;
+    }
 
     /// <summary>
     /// The queue's fields that change rarely: set when it is created (or mirrored), when the

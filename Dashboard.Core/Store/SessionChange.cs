@@ -31,6 +31,9 @@ public enum ChangeKind
 /// <param name="Version">Monotonically increasing store version of this change.</param>
 /// <param name="Kind">What changed.</param>
 /// <param name="Key">The queue.</param>
-/// <param name="State">The queue after the change; null when it was removed.</param>
+/// <param name="State">
+/// The queue after the change, including later changes of the same batch that kept its presence (docs/store.md,
+/// "Batches"); null when it was removed.
+/// </param>
 /// <param name="Detail">The topic (subscriptions) or message reference (messages) concerned.</param>
 public sealed record SessionChange(long Version, ChangeKind Kind, QueueKey Key, QueueState? State, string? Detail = null);

@@ -27,7 +27,7 @@ public sealed partial class SessionStore
                 break;
             case MessageQueued queued when current is not null:
                 var messages = current.Messages.Add(queued.Message);
-                Write(handle!, current.With(++_writeVersion, messages: messages), oldestReader);
+                Revise(handle!, current, oldestReader, messages: messages);
                 Emit(ChangeKind.MessageQueued, handle!, queued.Message.MsgRef);
                 break;
             case MessageDelivered delivered when current is not null:
@@ -41,7 +41,7 @@ public sealed partial class SessionStore
                 if (last.WaitingAcks != acks.WaitingAcks)
                 {
                     var sessions = current.Sessions.SetItem(current.Sessions.Length - 1, last with { WaitingAcks = acks.WaitingAcks });
-                    Write(handle!, current.With(++_writeVersion, sessions: sessions), oldestReader);
+                    Revise(handle!, current, oldestReader, sessions: sessions);
                     Emit(ChangeKind.Updated, handle!);
                 }
                 break;
@@ -50,7 +50,7 @@ public sealed partial class SessionStore
                 break;
             case FlappingRechecked when current is not null:
                 // Same queue, judged again: consumers refresh what they show of it (the flag has changed).
-                Write(handle!, current.With(++_writeVersion), oldestReader);
+                Revise(handle!, current, oldestReader);
                 Emit(ChangeKind.Updated, handle!);
                 break;
             case QueueRemoved when current is not null:
@@ -78,11 +78,13 @@ public sealed partial class SessionStore
         if (current is null)
         {
             handle ??= AddHandle(connected.Key);
+            // Two changes, one state: a state for the first alone would be garbage at once (docs/store.md,
+            // "Garbage collection"); no reader sees the store between the two versions (docs/store.md, "Batches").
+            var createdAt = ++_writeVersion;
             var created = new QueueState(connected.Key, ++_nextId, now, connected.CleanSession, QueueStateName.Online,
                 Single(session), [], [], ++_writeVersion, connects: connects);
-            Emit(ChangeKind.Created, handle, state: created);
-            created = created.With(++_writeVersion);
             Write(handle, created, oldestReader);
+            _changes.Add(new SessionChange(createdAt, ChangeKind.Created, handle.Key, created));
             Emit(ChangeKind.Online, handle);
             return;
         }
@@ -236,7 +238,7 @@ public sealed partial class SessionStore
             subscription = _topics.Add(subscription, handle);
         }
         subscriptions = position >= 0 ? subscriptions.SetItem(position, subscription) : subscriptions.Insert(~position, subscription);
-        Write(handle, current.With(++_writeVersion, subscriptions: subscriptions), oldestReader);
+        Revise(handle, current, oldestReader, subscriptions: subscriptions);
         Emit(ChangeKind.Subscribed, handle, subscription.Topic);
     }
 
@@ -247,7 +249,7 @@ public sealed partial class SessionStore
         {
             return;
         }
-        Write(handle, current.With(++_writeVersion, subscriptions: current.Subscriptions.RemoveAt(position)), oldestReader);
+        Revise(handle, current, oldestReader, subscriptions: current.Subscriptions.RemoveAt(position));
         _pendingRemovals.Add(new PendingRemoval(_writeVersion, handle, topic));
         Emit(ChangeKind.Unsubscribed, handle, topic);
     }
@@ -259,7 +261,7 @@ public sealed partial class SessionStore
         {
             if (messages[i].MsgRef == msgRef)
             {
-                Write(handle, current.With(++_writeVersion, messages: messages.RemoveAt(i), droppedMore: dropped ? 1 : 0), oldestReader);
+                Revise(handle, current, oldestReader, messages: messages.RemoveAt(i), droppedMore: dropped ? 1 : 0);
                 Emit(dropped ? ChangeKind.MessageDropped : ChangeKind.MessageDelivered, handle, msgRef);
                 return;
             }
@@ -333,6 +335,29 @@ public sealed partial class SessionStore
             _mountpoints[key.Mountpoint] = _mountpoints.GetValueOrDefault(key.Mountpoint) + 1;
         }
         return handle;
+    }
+
+    /// <summary>
+    /// Writes the queue's next state with new content (not a new presence) at the next version. A state
+    /// written earlier in this batch is revised in place: no reader can see it before the batch is
+    /// published, and a client's events often come together (a connect and its subscriptions, a message
+    /// queued and delivered), so this saves a state per event (docs/store.md, "Batches").
+    /// </summary>
+    private void Revise(
+        QueueHandle handle, QueueState current, long oldestReader, ImmutableArray<AttachedSession>? sessions = null,
+        ImmutableArray<Subscription>? subscriptions = null, MessageList? messages = null, long droppedMore = 0)
+    {
+        var version = ++_writeVersion;
+        if (current.Version <= _batchStart || !ReferenceEquals(handle.Current, current))
+        {
+            Write(handle, current.With(version, sessions: sessions, subscriptions: subscriptions, messages: messages, droppedMore: droppedMore),
+                oldestReader);
+            return;
+        }
+        Count(current, -1);
+        current.Revise(version, sessions, subscriptions, messages, droppedMore);
+        current.Marks = Health.Mark(current);
+        Count(current, +1);
     }
 
     private void Write(QueueHandle handle, QueueState state, long oldestReader)

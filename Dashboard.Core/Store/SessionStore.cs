@@ -34,6 +34,8 @@ public sealed partial class SessionStore
     private readonly List<SessionChange> _changes = [];
     private readonly List<QueueHandle> _written = [];
     private long _writeVersion;
+    // The version before the batch being applied: states written after it are not yet visible to readers.
+    private long _batchStart;
     private long _nextId;
     private long _online, _offline, _subscriptions, _messages;
 
@@ -135,7 +137,26 @@ public sealed partial class SessionStore
         {
             handle = _index.Find(key);
         }
-        return handle?.ReadAt(long.MaxValue);
+        if (handle is null)
+        {
+            return null;
+        }
+        for (var attempt = 0; attempt < 4; attempt++)
+        {
+            // As of the last published batch: a batch being applied may still revise its states. If a
+            // batch was published meanwhile, the states read may have been unlinked: read again.
+            var version = Volatile.Read(ref _version);
+            var state = handle.ReadAt(version);
+            if (Volatile.Read(ref _version) == version)
+            {
+                return state;
+            }
+        }
+        // Batches keep coming: read between two of them.
+        lock (_writeLock)
+        {
+            return handle.ReadAt(_version);
+        }
     }
 
     /// <summary>Opens a consistent view of the store at its current version. Dispose it when done.</summary>
@@ -214,9 +235,17 @@ public sealed partial class SessionStore
         lock (_writeLock)
         {
             var oldestAtStart = OldestReaderVersion();
-            foreach (var storeEvent in events)
+            _batchStart = _writeVersion;
+            try
             {
-                ApplyOne(storeEvent, oldestAtStart);
+                foreach (var storeEvent in events)
+                {
+                    ApplyOne(storeEvent, oldestAtStart);
+                }
+            }
+            finally
+            {
+                // Readers see the batch whole, from here (docs/store.md, "Batches").
                 Volatile.Write(ref _version, _writeVersion);
             }
             if (_pendingRemovals.Count > 0 || _written.Count > 0)
