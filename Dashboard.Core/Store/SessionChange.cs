@@ -28,12 +28,38 @@ public enum ChangeKind
 }
 
 /// <summary>One change of the store, in version order.</summary>
-/// <param name="Version">Monotonically increasing store version of this change.</param>
-/// <param name="Kind">What changed.</param>
-/// <param name="Key">The queue.</param>
-/// <param name="State">
-/// The queue after the change, including later changes of the same batch that kept its presence (docs/store.md,
-/// "Batches"); null when it was removed.
-/// </param>
-/// <param name="Detail">The topic (subscriptions) or message reference (messages) concerned.</param>
-public sealed record SessionChange(long Version, ChangeKind Kind, QueueKey Key, QueueState? State, string? Detail = null);
+/// <remarks>
+/// The key is read from the state, and a removal holds the queue's removal marker in place of a state,
+/// so a change is 48 bytes, not 64: the store makes several per event (docs/store.md, "Garbage collection").
+/// </remarks>
+public sealed record SessionChange
+{
+    // The queue's state, or its removal marker (a state with IsRemoved set) when it was removed.
+    private readonly QueueState _state;
+
+    internal SessionChange(long version, ChangeKind kind, QueueState state, string? detail = null)
+    {
+        Version = version;
+        Kind = kind;
+        _state = state;
+        Detail = detail;
+    }
+
+    /// <summary>Monotonically increasing store version of this change.</summary>
+    public long Version { get; }
+
+    /// <summary>What changed.</summary>
+    public ChangeKind Kind { get; }
+
+    /// <summary>The queue.</summary>
+    public QueueKey Key => _state.Key;
+
+    /// <summary>
+    /// The queue after the change, including later changes of the same batch that kept its presence
+    /// (docs/store.md, "Batches"); null when it was removed.
+    /// </summary>
+    public QueueState? State => _state.IsRemoved ? null : _state;
+
+    /// <summary>The topic (subscriptions) or message reference (messages) concerned.</summary>
+    public string? Detail { get; }
+}

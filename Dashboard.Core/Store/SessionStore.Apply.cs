@@ -84,7 +84,7 @@ public sealed partial class SessionStore
             var created = new QueueState(connected.Key, ++_nextId, now, connected.CleanSession, QueueStateName.Online,
                 Single(session), [], [], ++_writeVersion, connects: connects);
             Write(handle, created, oldestReader);
-            _changes.Add(new SessionChange(createdAt, ChangeKind.Created, handle.Key, created));
+            _changes.Add(new SessionChange(createdAt, ChangeKind.Created, created));
             Emit(ChangeKind.Online, handle);
             return;
         }
@@ -285,7 +285,7 @@ public sealed partial class SessionStore
             _pendingRemovals.Add(new PendingRemoval(version, handle, subscription.Topic));
         }
         _pendingRemovals.Add(new PendingRemoval(version, handle, null));
-        _changes.Add(new SessionChange(version, ChangeKind.Removed, handle.Key, null));
+        _changes.Add(new SessionChange(version, ChangeKind.Removed, tombstone));
     }
 
     /// <summary>The connect history after a connect at <paramref name="now"/>: the queue's own, or that of its departed predecessor.</summary>
@@ -430,7 +430,7 @@ public sealed partial class SessionStore
     }
 
     private void Emit(ChangeKind kind, QueueHandle handle, string? detail = null, QueueState? state = null) =>
-        _changes.Add(new SessionChange(_writeVersion, kind, handle.Key, state ?? handle.Current, detail));
+        _changes.Add(new SessionChange(_writeVersion, kind, state ?? handle.Current!, detail));
 
     private void PurgeRemovals(long oldestReader)
     {

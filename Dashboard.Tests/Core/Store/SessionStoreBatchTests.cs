@@ -104,6 +104,23 @@ public class SessionStoreBatchTests
         Assert.Equal(["a/b", "c/d", "e/f"], store.Show("--client_id --topic").Column("topic").Order());
     }
 
+    [Fact]
+    public void Apply_ClientGoesWithItsSession_ChangesNameItAndTheRemovalHasNoState()
+    {
+        var (store, _) = TestStores.Create();
+        store.Connect("client1", 1, clean: true);
+        var changes = new List<SessionChange>();
+        store.Subscribe(batch => changes.AddRange(batch));
+
+        store.Apply([new ClientDisconnected(Client1)]);
+
+        Assert.Equal([ChangeKind.Offline, ChangeKind.Removed], changes.Select(c => c.Kind));
+        Assert.All(changes, change => Assert.Equal(Client1, change.Key));
+        Assert.False(changes[0].State!.IsOnline);
+        Assert.Null(changes[1].State);
+        Assert.Null(store.Get(Client1));
+    }
+
     /// <summary>A clock that runs a reader each time the store asks it the time.</summary>
     private sealed class ReadingTimeProvider(TimeProvider inner) : TimeProvider
     {
