@@ -105,24 +105,25 @@ internal sealed class BrokerHarness : IAsyncDisposable
     public Task<IMqttClient> ConnectAsync(string clientId, MqttProtocolVersion version = MqttProtocolVersion.V311, bool clean = false) =>
         ConnectAsync(Options(clientId, version, clean).Build());
 
-    /// <summary>Waits until the store (after draining the tracker) satisfies a condition.</summary>
+    /// <summary>
+    /// Waits until the client's queue in the store satisfies a condition, woken by the store's own
+    /// changes of that queue (<see cref="SessionStore.WaitUntilAsync"/>), for at most 15 seconds.
+    /// </summary>
     public async Task<QueueState?> WaitForAsync(string clientId, Func<QueueState?, bool> condition, string because)
     {
-        var deadline = DateTime.UtcNow.AddSeconds(15);
-        while (true)
+        var key = Key(clientId);
+        QueueState? seen = null;
+        var met = await Store.WaitUntilAsync(key, queue =>
         {
-            await Tracker.DrainAsync(TestContext.Current.CancellationToken);
-            var queue = Store.Get(Key(clientId));
-            if (condition(queue))
-            {
-                return queue;
-            }
-            if (DateTime.UtcNow > deadline)
-            {
-                Assert.Fail($"Timed out waiting until {because}; the store has {Describe(queue)}");
-            }
-            await Task.Delay(20, TestContext.Current.CancellationToken);
+            seen = queue;
+            return condition(queue);
+        }, TimeSpan.FromSeconds(15), TestContext.Current.CancellationToken);
+        if (!met)
+        {
+            Assert.Fail($"Timed out waiting until {because}; the store has {Describe(seen)}");
         }
+        // The state the condition held for, not a later one.
+        return seen;
     }
 
     public async ValueTask DisposeAsync()
