@@ -296,7 +296,18 @@ public sealed partial class SessionStore
         {
             previous = departed;
         }
-        return previous is null ? ConnectHistory.First(now, Flapping) : previous.Add(now, Flapping);
+        if (previous is not null)
+        {
+            return previous.Add(now, Flapping);
+        }
+        // Clients connecting for the first time within the same millisecond share one history: it is
+        // immutable, so a fleet connecting at once costs one per millisecond instead of one per client
+        // (docs/store.md, "Garbage collection").
+        if (_firstConnects is not { } shared || shared.Latest != now)
+        {
+            _firstConnects = shared = ConnectHistory.First(now, Flapping);
+        }
+        return shared;
     }
 
     private void RememberDeparted(QueueKey key, ConnectHistory connects)

@@ -45,6 +45,10 @@ public sealed partial class SessionStore
     private readonly Queue<(QueueKey Key, long At)> _departedOrder = new();
     internal const int MaxDeparted = 100_000;
 
+    // Guarded by _writeLock: the history of the latest first connect, shared by every first connect
+    // of the same millisecond.
+    private ConnectHistory? _firstConnects;
+
     // Guarded by _writeLock: online, offline, subscriptions, messages of queues that name their node.
     private readonly Dictionary<string, long[]> _nodeCounts = new(StringComparer.Ordinal);
 
