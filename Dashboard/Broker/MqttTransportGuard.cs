@@ -9,25 +9,29 @@ namespace Dashboard.Broker;
 /// adapter reads it. That adapter (5.2) loops for ever, one core per connection, when a client closes its
 /// side while an incomplete packet is still buffered: the finished input keeps answering at once with
 /// the same bytes, and the adapter neither decodes them nor notices the end. The guard ends such a
-/// connection instead. See docs/reliability.md, "A truncated packet".
+/// connection instead. See docs/reliability.md, "A truncated packet". The output gets a
+/// <see cref="DrainingOutput"/>, so a DISCONNECT written last is not lost.
 /// </summary>
 internal static class MqttTransportGuard
 {
     public static IConnectionBuilder UseMqttTransportGuard(this IConnectionBuilder builder)
     {
         ArgumentNullException.ThrowIfNull(builder);
+        var time = builder.ApplicationServices.GetService<TimeProvider>() ?? TimeProvider.System;
         return builder.Use(next => connection =>
         {
-            connection.Transport = new GuardedDuplexPipe(connection.Transport);
+            connection.Transport = new GuardedDuplexPipe(connection.Transport, connection, time);
             return next(connection);
         });
     }
 
-    private sealed class GuardedDuplexPipe(IDuplexPipe inner) : IDuplexPipe
+    private sealed class GuardedDuplexPipe(IDuplexPipe inner, ConnectionContext connection, TimeProvider time) : IDuplexPipe
     {
         public PipeReader Input { get; } = new CompletedInputGuard(inner.Input);
 
-        public PipeWriter Output => inner.Output;
+        // What MQTTnet writes last (a DISCONNECT with its reason) leaves even when it ends its read with
+        // an error right after: see DrainingOutput.
+        public PipeWriter Output { get; } = new DrainingOutput(inner.Output, connection, time);
     }
 }
 
