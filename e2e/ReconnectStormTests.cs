@@ -20,9 +20,11 @@ public sealed class ReconnectStormTests : IAsyncLifetime
     private const int ClientCount = 1_000;
     private const string Prefix = "storm-";
 
-    // The issue's bound for a click is 1 s; the test allows more because the runner's 2 cores also run
-    // the 1,000 clients and both browsers. The measured times go to the output and RELIABILITY.md.
-    private static readonly TimeSpan ClickBound = TimeSpan.FromSeconds(5);
+    // The issue's bound: during the storm a click in the grid opens the detail page within 1 s, from the
+    // click event to the page's heading, timed in the page. It holds with the clients at a lower CPU
+    // priority than the app and the browser, and the heading awaited without Playwright's polling (both
+    // below; RELIABILITY.md has the runs before and after).
+    private static readonly TimeSpan ClickBound = TimeSpan.FromSeconds(1);
 
     private static readonly TimeSpan StormLength = TimeSpan.FromSeconds(
         int.Parse(Environment.GetEnvironmentVariable("DASHBOARD_STORM_SECONDS") ?? "60", CultureInfo.InvariantCulture));
@@ -96,6 +98,12 @@ public sealed class ReconnectStormTests : IAsyncLifetime
         var cpuBefore = _app.CpuTime();
         Output?.WriteLine($"Before the storm: {ClientCount} clients, then a 10 s warm-up storm ({connectsBefore} connects in all) and a settle: {before}; a click into the detail page {quietClick}");
 
+        // The clients stand in for devices on other machines, which would not take the app's or the browser's
+        // cores: through the measured storm this process (the clients, not the app or Chromium it started)
+        // runs at a lower CPU priority (LoadGeneratorPriority). Not during the warm-up, whose job is to make
+        // the app meet a storm at full strength before the baseline: a lighter warm-up left more of the
+        // storm's one-time growth (compiled code, threads) to show up after it, as in one run at 116%.
+        using var priority = LoadGeneratorPriority.Lower(10);
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(Cancel);
         stop.CancelAfter(StormLength);
         var clock = Stopwatch.StartNew();
@@ -142,7 +150,7 @@ public sealed class ReconnectStormTests : IAsyncLifetime
         var times = clicks.Select(c => c.Total).Order().ToList();
         var pageTimes = clicks.Select(c => c.PageTotal).Order().ToList();
         Output?.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"Storm: {stormSeconds:F0} s, {connects} connects ({connects / stormSeconds:F0}/s), {failures} failed ({string.Join("; ", _clients.Select(c => c.LastError).OfType<string>().Distinct().Take(3))}), app CPU {cpu.TotalSeconds:F0} s, peak RSS {Mb(peak)} MB"));
+            $"Storm: {stormSeconds:F0} s, {priority}, {connects} connects ({connects / stormSeconds:F0}/s), {failures} failed ({string.Join("; ", _clients.Select(c => c.LastError).OfType<string>().Distinct().Take(3))}), app CPU {cpu.TotalSeconds:F0} s, peak RSS {Mb(peak)} MB"));
         Output?.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"Clicks into the detail page during the storm: {clicks.Count}, p50 {Percentile(times, 0.5):F0} ms, max {times[^1]:F0} ms as the test saw them; timed in the page from the click event p50 {Percentile(pageTimes, 0.5):F0} ms, max {pageTimes[^1]:F0} ms (slowest: {clicks.MaxBy(c => c.Total)}); wall not Live at {wallLost} of {wallLooks} looks"));
         Output?.WriteLine($"Grid during 5 s of the storm: {linksReplaced} links replaced, {refreshedRows} rows marked changed; back to the grid by reloading it after {clicks.Count(c => c.Reloaded)} of {clicks.Count} clicks");
@@ -204,7 +212,7 @@ public sealed class ReconnectStormTests : IAsyncLifetime
         // Bound on what a person waits: from the click event to the heading, timed in the page. Playwright's
         // own side adds its actionability checks (two stable animation frames, hit testing), which on two
         // loaded cores took up to 6 s before the click was even dispatched (CI, 2026-11-28: in the page
-        // 1.8 s, as Playwright saw it 7.8 s). A click whose heading the page never saw counts as the test saw it.
+        // 1.8 s, as Playwright saw it 7.8 s); it is reported, not bounded.
         var slowest = clicks.MaxBy(c => c.Waited)!;
         Assert.True(slowest.Waited <= ClickBound.TotalMilliseconds, $"the slowest click took {slowest.Waited:F0} ms in the page (slowest: {slowest})");
     }
@@ -281,8 +289,14 @@ public sealed class ReconnectStormTests : IAsyncLifetime
         var gridUrl = grid.Url;
         // Timed in the page as well, from the click event to the heading in the document: what a person
         // waits, without Playwright's own checks and polling (which on a busy machine add their share).
+        // The wait for the heading is the page's own observer too: Playwright's role locators poll by
+        // computing the accessibility names of the whole page on its main thread, and a trace of quiet
+        // clicks (2026-11-29) found that polling in the slow ones, 40-60% of the main thread between the
+        // click and the heading: the test slowed down the very page it timed.
         await grid.EvaluateAsync("""
             id => {
+                let seenHeading;
+                window.headingSeen = new Promise(resolve => seenHeading = resolve);
                 window.clickTimes = { click: 0, address: 0, heading: 0 };
                 document.addEventListener('click', () => { if (!window.clickTimes.click) window.clickTimes.click = performance.now(); }, { capture: true, once: true });
                 const push = history.pushState;
@@ -292,7 +306,7 @@ public sealed class ReconnectStormTests : IAsyncLifetime
                 };
                 const seen = new MutationObserver(() => {
                     for (const heading of document.querySelectorAll('h2')) {
-                        if (heading.textContent.includes(id)) { window.clickTimes.heading = performance.now(); seen.disconnect(); history.pushState = push; return; }
+                        if (heading.textContent.includes(id)) { window.clickTimes.heading = performance.now(); seen.disconnect(); history.pushState = push; seenHeading(); return; }
                     }
                 });
                 seen.observe(document.body, { childList: true, subtree: true, characterData: true });
@@ -302,8 +316,10 @@ public sealed class ReconnectStormTests : IAsyncLifetime
         await link.ClickAsync(new() { Timeout = 30_000 });
         await grid.WaitForURLAsync(url => url.EndsWith("/sessions/" + id, StringComparison.Ordinal), new() { Timeout = 30_000 });
         var address = clock.Elapsed.TotalMilliseconds;
-        await Assertions.Expect(grid.GetByRole(AriaRole.Heading, new() { Level = 2, Name = id, Exact = true })).ToBeVisibleAsync(new() { Timeout = 30_000 });
+        await grid.EvaluateAsync("() => window.headingSeen").WaitAsync(TimeSpan.FromSeconds(30), Cancel);
         var total = clock.Elapsed.TotalMilliseconds;
+        // Then, once, that it is the detail page's heading as a person (or a screen reader) meets it.
+        await Assertions.Expect(grid.GetByRole(AriaRole.Heading, new() { Level = 2, Name = id, Exact = true })).ToBeVisibleAsync(new() { Timeout = 30_000 });
         var inPage = await grid.EvaluateAsync<double[]>("() => [window.clickTimes.address - window.clickTimes.click, window.clickTimes.heading - window.clickTimes.click]");
         var click = new Click(address, total, inPage[0], inPage[1]);
         // Back to the grid. Once in a CI run (2026-11-28) the browser's back left the tab on the detail page
