@@ -51,12 +51,36 @@ internal static class Chromium
     }
 
     /// <summary>Saves a full-page screenshot under the test output directory and returns its path.</summary>
+    /// <remarks>
+    /// Taken from the top of the page, then scrolled back: a full-page capture of a scrolled page draws the
+    /// fixed app bar as far down as the page was scrolled, over the content, which looked like a layout
+    /// fault that a person at the browser never sees (the storm test's grid, 2026-11-28).
+    /// </remarks>
     public static async Task<string> ScreenshotAsync(IPage page, string name)
     {
         var directory = Path.Combine(AppContext.BaseDirectory, "screenshots");
         Directory.CreateDirectory(directory);
         var path = Path.Combine(directory, name + ".png");
-        await page.ScreenshotAsync(new() { Path = path, FullPage = true });
+        await FullPageAsync(page, path);
         return path;
+    }
+
+    /// <summary>Saves a full-page screenshot to <paramref name="path"/>, from the top of the page (see <see cref="ScreenshotAsync"/>).</summary>
+    public static async Task FullPageAsync(IPage page, string path)
+    {
+        // A page that no longer runs scripts (a failed test's last look) is still captured, as it stands.
+        double[]? scrolled = null;
+        try
+        {
+            scrolled = await page.EvaluateAsync<double[]>("() => { const at = [scrollX, scrollY]; scrollTo(0, 0); return at; }");
+        }
+        catch (PlaywrightException)
+        {
+        }
+        await page.ScreenshotAsync(new() { Path = path, FullPage = true });
+        if (scrolled is not null)
+        {
+            await page.EvaluateAsync("at => scrollTo(at[0], at[1])", scrolled);
+        }
     }
 }

@@ -97,7 +97,7 @@ public abstract class DashboardPageTest(DashboardApp app) : PageTest
     {
         Directory.CreateDirectory(ScreenshotDirectory);
         var path = Path.Combine(ScreenshotDirectory, name + ".png");
-        await Page.ScreenshotAsync(new() { Path = path, FullPage = true });
+        await Chromium.FullPageAsync(Page, path);
         return path;
     }
 }
