@@ -105,7 +105,7 @@ public sealed class PhoneLayoutTests(DashboardApp app) : DashboardPageTest(app)
         await Page.GotoAsync(App.BaseUrl + "/sessions/" + clientId);
         await Expect(Page.GetByRole(AriaRole.Heading, new() { Name = clientId, Exact = true })).ToBeVisibleAsync(new() { Timeout = 30_000 });
         await AssertOnScreenAsync(Page.GetByRole(AriaRole.Button, new() { Name = "Sign out" }));
-        await Page.ScreenshotAsync(new() { Path = ScreenshotPath("phone-light-detail"), FullPage = true });
+        await Chromium.FullPageAsync(Page, ScreenshotPath("phone-light-detail"));
         Assert.Equal(Width, await Page.EvaluateAsync<int>("() => document.documentElement.scrollWidth"));
     }
 
