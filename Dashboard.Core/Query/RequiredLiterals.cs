@@ -244,6 +244,13 @@ internal sealed class RequiredLiterals
             switch (pattern[i])
             {
                 case '\\':
+                    // \cX takes any character after the c, ] too (\c] is 0x1D), so the ] after it does not end
+                    // the class: not read here. Other longer escapes (\x41, \u0041, \p{L}, octal) take only
+                    // digits, letters and braces, and are skipped over by the loop.
+                    if (i + 1 < pattern.Length && pattern[i + 1] == 'c')
+                    {
+                        return null;
+                    }
                     i += 2;
                     continue;
                 case '[':

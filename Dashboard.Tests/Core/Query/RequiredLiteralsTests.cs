@@ -27,6 +27,9 @@ public class RequiredLiteralsTests
     // Classes and zero-width assertions end runs.
     [InlineData("^a[0-9]b", "a", "b")]
     [InlineData(@"^a[^\]x]b", "a", "b")]
+    // Longer escapes in a class take no ]: \x5d is ], and the class ends at the first ].
+    [InlineData(@"^a[\x5d]x]", "a", "x]")]
+    [InlineData(@"^a[\u005d\p{L}\101]b", "a", "b")]
     [InlineData(@"t\d+/temp$", "", "/temp|t")]
     [InlineData(@"^\p{L}+/x", "", "/x")]
     [InlineData(@"ab\bcd", "", "ab|cd")]
@@ -51,6 +54,10 @@ public class RequiredLiteralsTests
     [InlineData(@"^a\1")]
     [InlineData("^[]a]b")]
     [InlineData("^[a-z-[aeiou]]x")]
+    // In a class, \c takes the next character too (\c] is the control character 0x1D), so the class
+    // runs to the last ]: this pattern is one class and holds no literal (CsCheck found it).
+    [InlineData(@"[b\c]d\/]")]
+    [InlineData(@"^[\c]]x")]
     [InlineData("^a{,3}b")]
     [InlineData("")]
     public void Of_ShapesNotReadHere_GiveNone(string pattern)
@@ -69,6 +76,15 @@ public class RequiredLiteralsTests
     [InlineData("xdevices/42/cmd", false)]
     public void Allows_ChecksPrefixThenInnerText(string topic, bool allowed) =>
         Assert.Equal(allowed, RequiredLiterals.Of(@"^devices/\d*42/").Allows(topic));
+
+    [Fact]
+    public void Allows_ClassWithAControlEscape_PassesWhatTheRegexMatches()
+    {
+        // The seed CsCheck found: .NET reads [b\c]d\/] as one class of b, 0x1D, d and /.
+        Assert.Matches(@"[b\c]d\/]", "a.2../");
+
+        Assert.True(RequiredLiterals.Of(@"[b\c]d\/]").Allows("a.2../"));
+    }
 
     private static Gen<string> Text(string alphabet, int maxLength) => Gen.Char[alphabet].Array[0, maxLength].Select(chars => new string(chars));
 
