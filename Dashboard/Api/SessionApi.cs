@@ -106,7 +106,9 @@ internal static class SessionApi
         }
         var words = parts.Select(p => p.Word).ToList();
 
-        var control = context.RequestServices.GetRequiredService<ISessionControl>();
+        // Resolved by the actions only: show reads the store and nothing else, so it answers even while
+        // the security database cannot be read (docs/reliability.md).
+        ISessionControl Control() => context.RequestServices.GetRequiredService<ISessionControl>();
         var cancel = context.RequestAborted;
         switch (command)
         {
@@ -131,7 +133,7 @@ internal static class SessionApi
                 DisconnectResult disconnected;
                 try
                 {
-                    disconnected = await control.DisconnectAsync(disconnect.Value, cancel);
+                    disconnected = await Control().DisconnectAsync(disconnect.Value, cancel);
                 }
                 catch (ActionFailedException failed)
                 {
@@ -161,7 +163,7 @@ internal static class SessionApi
                 ReauthorizeResult reauthorized;
                 try
                 {
-                    reauthorized = await control.ReauthorizeAsync(reauthorize.Value, cancel);
+                    reauthorized = await Control().ReauthorizeAsync(reauthorize.Value, cancel);
                 }
                 catch (ActionFailedException failed)
                 {

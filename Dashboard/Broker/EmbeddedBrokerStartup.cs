@@ -25,6 +25,12 @@ internal sealed partial class EmbeddedBrokerStartup(
 
     public Task StartAsync(CancellationToken cancellationToken)
     {
+        // Made now, while the app starts, not when the broker's started event runs later on its own: the
+        // authorizer's block store reads the stored blocks from the security database as it is made, and a
+        // database that cannot be read must stop the start with its reason here, not leave the broker closed
+        // to every client or fail the first request that happens to make it (docs/reliability.md).
+        var authorizer = services.GetRequiredService<BrokerAuthorizer>();
+        var qos0Filter = services.GetRequiredService<OfflineQos0Filter>();
         var restored = journal.Load();
         server.LoadingRetainedMessageAsync += args =>
         {
@@ -43,8 +49,8 @@ internal sealed partial class EmbeddedBrokerStartup(
                 LogRestoreFailed(_logger, exception);
             }
             // Authorisation first: the tracker must not record a client the checks refuse.
-            services.GetRequiredService<BrokerAuthorizer>().Attach(server);
-            services.GetRequiredService<OfflineQos0Filter>().Attach(server);
+            authorizer.Attach(server);
+            qos0Filter.Attach(server);
             tracker.Attach(server);
             connections.Open();
         };
