@@ -45,6 +45,23 @@ public sealed class SettingsTests : IDisposable
         Assert.Contains("Trace:MaxConcurrent \"0\" is not a whole number from 1 to 50.", lines);
     }
 
+    [Fact(Timeout = 60_000)]
+    public async Task DamagedSecurityDatabase_ExitCode2_OneLineSayingWhatToDo()
+    {
+        Directory.CreateDirectory(_dataPath);
+        var file = Path.Combine(Path.GetFullPath(_dataPath), "dashboard.db");
+        // What a bad disk or a stray write leaves: no SQLite header.
+        await File.WriteAllBytesAsync(file, [.. Enumerable.Repeat((byte)'x', 8192)], TestContext.Current.CancellationToken);
+
+        var (code, output) = await StartAsync();
+
+        Assert.Equal(2, code);
+        Assert.Equal($"The dashboard's database {file} cannot be read (the file is damaged or is not a database), so the dashboard "
+            + "cannot start: restore the file from a backup, or move it aside to start with an empty database (Data:Path).",
+            Assert.Single(output.Split('\n', StringSplitOptions.RemoveEmptyEntries)));
+        Assert.Equal(8192, new FileInfo(file).Length);
+    }
+
     private Task<(int Code, string Output)> StartAsync(params string[] settings) =>
         TlsTests.RunAsync("dotnet", [Path.Combine(AppContext.BaseDirectory, "Dashboard.dll"), "--Http:Port=0", "--Mqtt:Port=0",
             "--Data:Path=" + _dataPath, "--Auth:AdminPassword=e2e-admin-password", .. settings]);

@@ -58,7 +58,7 @@ public sealed class SecurityDatabaseTests
         }
         fixture.Database.Dispose();
 
-        var error = Assert.Throws<InvalidOperationException>(() => new SecurityDatabase(fixture.DataPath));
+        var error = Assert.Throws<Dashboard.Hosting.SettingException>(() => new SecurityDatabase(fixture.DataPath));
 
         Assert.Contains("29991231000000_FromANewerBuild", error.Message, StringComparison.Ordinal);
         Assert.Contains("newer dashboard", error.Message, StringComparison.Ordinal);
@@ -75,7 +75,7 @@ public sealed class SecurityDatabaseTests
             Scalar(connection, "CREATE TABLE schema_version (version INTEGER NOT NULL); INSERT INTO schema_version VALUES (4);");
         }
 
-        var error = Assert.Throws<InvalidOperationException>(() => new SecurityDatabase(folder.Path));
+        var error = Assert.Throws<Dashboard.Hosting.SettingException>(() => new SecurityDatabase(folder.Path));
 
         Assert.Contains("schema version 4", error.Message, StringComparison.Ordinal);
         using var check = new SqliteConnection($"Data Source={file};Pooling=False");

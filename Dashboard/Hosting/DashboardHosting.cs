@@ -67,6 +67,10 @@ public static class DashboardHosting
     {
         ArgumentNullException.ThrowIfNull(app);
         app.Services.ValidateSettings();
+        // The security database is opened (and migrated) now, not when the host's services first ask for
+        // it as the host starts: a file that cannot be read stops the app with its one line, as a setting
+        // does, instead of the host's failure log with a stack trace.
+        app.Services.GetRequiredService<SecurityDatabase>();
 
         app.UseReverseProxy();
         app.UseObservability();

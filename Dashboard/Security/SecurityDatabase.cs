@@ -1,4 +1,5 @@
 using Dashboard.Core.Query;
+using Dashboard.Hosting;
 using Dashboard.Security.Data;
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
@@ -43,7 +44,19 @@ public sealed class SecurityDatabase : IDisposable
             // answer (a sign-in, a disconnect): five seconds, then "locked" in words.
             DefaultTimeout = BusyTimeoutSeconds,
         }.ToString();
-        Migrate();
+        try
+        {
+            Migrate();
+        }
+        catch (Exception exception) when (ReadProblem(exception) is { } problem)
+        {
+            // Stops the start with one line and exit code 2, as a bad setting does (Program), not a crash
+            // with a stack trace: the operator's next step is about the file (docs/reliability.md).
+            var next = SqliteOf(exception)!.SqliteErrorCode is 5 or 6
+                ? "start it again once that program lets go of the file"
+                : "restore the file from a backup, or move it aside to start with an empty database";
+            throw new SettingException($"{problem}, so the dashboard cannot start: {next} (Data:Path).", exception);
+        }
     }
 
     /// <summary>How long a write waits for a lock another connection holds before it is refused.</summary>
@@ -227,8 +240,8 @@ public sealed class SecurityDatabase : IDisposable
         var applied = tables.Contains(MigrationsHistoryTable) ? context.Database.GetAppliedMigrations().ToList() : [];
         if (applied.Except(known, StringComparer.Ordinal).FirstOrDefault() is { } unknown)
         {
-            throw new InvalidOperationException(
-                $"{FilePath} has the migration {unknown}, which this build does not know: it was written by a newer dashboard.");
+            throw new SettingException(
+                $"{FilePath} has the migration {unknown}, which this build does not know: it was written by a newer dashboard (Data:Path).");
         }
         if (applied.Count == known.Count)
         {

@@ -36,8 +36,8 @@ internal static class LegacySchema
         var version = Scalar(connection, transaction, $"SELECT version FROM {VersionTable};") is long stored ? stored : 0;
         if (version > LastVersion)
         {
-            throw new InvalidOperationException(
-                $"{filePath} has schema version {version}, but this build knows only up to {LastVersion}: it was written by a newer dashboard.");
+            throw new Hosting.SettingException(
+                $"{filePath} has schema version {version}, but this build knows only up to {LastVersion}: it was written by a newer dashboard (Data:Path).");
         }
         // Versions 1 and 2 lack the later tables; what is missing is simply not copied.
         var present = new List<string>();
