@@ -1,5 +1,5 @@
 using System.Net;
-using System.Net.Sockets;
+using System.Reflection;
 using Dashboard.Core.Broker;
 using Dashboard.Core.Sessions;
 using Dashboard.Core.Store;
@@ -7,6 +7,7 @@ using MQTTnet;
 using MQTTnet.Diagnostics.Logger;
 using MQTTnet.Formatter;
 using MQTTnet.Server;
+using MQTTnet.Server.Internal.Adapter;
 
 namespace Dashboard.Tests.Core.Broker;
 
@@ -17,11 +18,11 @@ internal sealed class BrokerHarness : IAsyncDisposable
     private readonly List<string> _errors = [];
     private readonly List<IMqttClient> _clients = [];
 
+    // MQTTnet's own TCP transport, made here so the port it bound can be read back from it once started.
+    private readonly MqttTcpServerAdapter _tcp = new();
+
     private BrokerHarness(BrokerSettings settings, Action<MqttServer>? attachFirst, ISessionJournal? journal)
     {
-        // MQTTnet's own TCP listener does not report the port it bound for port 0, so a free port is
-        // chosen here and StartAsync tries again with another when something took it in between.
-        Port = FreePort();
         _mqttLog.LogMessagePublished += (_, e) =>
         {
             if (e.LogMessage.Level == MqttNetLogLevel.Error)
@@ -35,15 +36,18 @@ internal sealed class BrokerHarness : IAsyncDisposable
         var options = settings.Configure(new MqttServerOptionsBuilder()
             .WithDefaultEndpoint()
             .WithDefaultEndpointBoundIPAddress(IPAddress.Loopback)
-            .WithDefaultEndpointPort(Port)).Build();
-        Server = new MqttServerFactory().CreateMqttServer(options, _mqttLog);
+            // Loopback only: MQTTnet also listens on every IPv6 address unless told not to.
+            .WithDefaultEndpointBoundIPV6Address(IPAddress.None)
+            .WithDefaultEndpointPort(0)).Build();
+        Server = new MqttServerFactory().CreateMqttServer(options, [_tcp], _mqttLog);
         Store = new SessionStore("test@localhost");
         Tracker = new SessionTracker(Store, journal: journal);
         attachFirst?.Invoke(Server);
         Tracker.Attach(Server);
     }
 
-    public int Port { get; }
+    /// <summary>The loopback port the broker bound (port 0 asked, the port read back once it listens).</summary>
+    public int Port { get; private set; }
 
     public MqttServer Server { get; }
 
@@ -64,21 +68,10 @@ internal sealed class BrokerHarness : IAsyncDisposable
 
     public static async Task<BrokerHarness> StartAsync(BrokerSettings? settings = null, Action<MqttServer>? attachFirst = null, ISessionJournal? journal = null)
     {
-        for (var attempt = 1; ; attempt++)
-        {
-            var harness = new BrokerHarness(settings ?? new BrokerSettings(), attachFirst, journal);
-            try
-            {
-                await harness.Server.StartAsync();
-                return harness;
-            }
-            catch (SocketException e) when (e.SocketErrorCode == SocketError.AddressAlreadyInUse && attempt < 5)
-            {
-                // Another process bound the port between FreePort and the server's bind.
-                harness.Server.Dispose();
-                await harness.Tracker.DisposeAsync();
-            }
-        }
+        var harness = new BrokerHarness(settings ?? new BrokerSettings(), attachFirst, journal);
+        await harness.Server.StartAsync();
+        harness.Port = BoundPort(harness._tcp);
+        return harness;
     }
 
     public static QueueKey Key(string clientId) => new("", clientId);
@@ -153,10 +146,21 @@ internal sealed class BrokerHarness : IAsyncDisposable
         ? "no queue"
         : $"{queue.StateName}, {queue.Sessions.Length} session(s), subs [{string.Join(", ", queue.Subscriptions.Select(s => s.Topic))}], {queue.Messages.Length} message(s)";
 
-    private static int FreePort()
+    /// <summary>
+    /// The port MQTTnet's listener bound. MQTTnet 5.2 keeps it (read back from its socket after the bind) in
+    /// private fields and reports it nowhere, so it is read by reflection; a release that renames them
+    /// fails every test here at once, loudly, rather than testing against the wrong port.
+    /// </summary>
+    private static int BoundPort(MqttTcpServerAdapter tcp)
     {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
+        const BindingFlags Private = BindingFlags.NonPublic | BindingFlags.Instance;
+        var listeners = typeof(MqttTcpServerAdapter).GetField("_listeners", Private)?.GetValue(tcp) as System.Collections.IEnumerable
+            ?? throw new InvalidOperationException("MQTTnet's TCP transport has no _listeners field: read its bound port another way");
+        var endPoint = typeof(MqttTcpServerListener).GetField("_localEndPoint", Private)
+            ?? throw new InvalidOperationException("MQTTnet's TCP listener has no _localEndPoint field: read its bound port another way");
+        return listeners.Cast<MqttTcpServerListener>().Select(listener => endPoint.GetValue(listener)).OfType<IPEndPoint>()
+            .Select(bound => bound.Port).FirstOrDefault(port => port > 0) is var port and > 0
+            ? port
+            : throw new InvalidOperationException("MQTTnet's TCP listener reports no bound port");
     }
 }
