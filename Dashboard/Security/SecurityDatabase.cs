@@ -52,9 +52,12 @@ public sealed class SecurityDatabase : IDisposable
         {
             // Stops the start with one line and exit code 2, as a bad setting does (Program), not a crash
             // with a stack trace: the operator's next step is about the file (docs/reliability.md).
-            var next = SqliteOf(exception)!.SqliteErrorCode is 5 or 6
-                ? "start it again once that program lets go of the file"
-                : "restore the file from a backup, or move it aside to start with an empty database";
+            var next = SqliteOf(exception)!.SqliteErrorCode switch
+            {
+                5 or 6 => "start it again once that program lets go of the file",
+                11 or 26 => "restore the file from a backup, or move it aside to start with an empty database",
+                _ => "check the file, its folder's permissions and the disk",
+            };
             throw new SettingException($"{problem}, so the dashboard cannot start: {next} (Data:Path).", exception);
         }
     }
@@ -136,6 +139,9 @@ public sealed class SecurityDatabase : IDisposable
         { SqliteErrorCode: 5 or 6 } => $"The dashboard's database {FilePath} cannot be read (another program holds it locked)",
         { SqliteErrorCode: 11 or 26 } => $"The dashboard's database {FilePath} cannot be read (the file is damaged or is not a database)",
         { SqliteErrorCode: 10 or 14 or 23 } => $"The dashboard's database {FilePath} cannot be read (a disk or permission error)",
+        // Only at start, when this build must update the tables of a file it may not write.
+        { SqliteErrorCode: 8 or 3 } => $"The dashboard's database {FilePath} cannot be used (it is read-only, and this build must update its tables)",
+        { SqliteErrorCode: 13 } => $"The dashboard's database {FilePath} cannot be used (its disk is full)",
         var other => $"The dashboard's database {FilePath} cannot be read (SQLite error {other.SqliteErrorCode})",
     };
 
