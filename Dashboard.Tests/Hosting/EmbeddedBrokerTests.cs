@@ -1,5 +1,8 @@
 using Dashboard.Core.Auth;
+using Dashboard.Core.Blocks;
 using Dashboard.Core.Sessions;
+using Dashboard.Security;
+using Microsoft.Extensions.DependencyInjection;
 using MQTTnet;
 using MQTTnet.Formatter;
 
@@ -88,5 +91,24 @@ public sealed class EmbeddedBrokerTests : IDisposable
         var granted = await client.SubscribeAsync(new MqttClientSubscribeOptionsBuilder().WithTopicFilter("alice/inbox").WithTopicFilter("bob/inbox").Build(), Cancel);
 
         Assert.Equal([MqttClientSubscribeResultCode.GrantedQoS0, MqttClientSubscribeResultCode.NotAuthorized], granted.Items.Select(i => i.ResultCode));
+    }
+
+    [Fact]
+    public async Task Start_StoredBlocks_EnforcedOnceTheHostHasStarted()
+    {
+        // A block stored by an earlier run of the app on the same data folder.
+        await using (var earlier = DashboardHost.Start(("Data:Path", _folder)))
+        {
+            Assert.True(earlier.Services.GetRequiredService<ClientBlockStore>()
+                .Add("client_id", "blocked-since-last-run", "stolen device", null, "admin").IsSuccess);
+        }
+
+        await using var host = DashboardHost.Start(("Data:Path", _folder));
+
+        // Read the moment the host has started, before any request or client: the broker's checks and their
+        // blocks are made during the start, not later when the broker's started event or a request asks for
+        // them (a database unreadable by then once gave a request a 500).
+        var rule = Assert.Single(host.Services.GetRequiredService<ClientBlockList>().Rules);
+        Assert.Equal((BlockKind.ClientId, "blocked-since-last-run"), (rule.Block.Kind, rule.Block.Pattern));
     }
 }
