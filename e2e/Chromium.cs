@@ -50,12 +50,7 @@ internal static class Chromium
         return context;
     }
 
-    /// <summary>Saves a full-page screenshot under the test output directory and returns its path.</summary>
-    /// <remarks>
-    /// Taken from the top of the page, then scrolled back: a full-page capture of a scrolled page draws the
-    /// fixed app bar as far down as the page was scrolled, over the content, which looked like a layout
-    /// fault that a person at the browser never sees (the storm test's grid, 2026-11-28).
-    /// </remarks>
+    /// <summary>Saves a full-page screenshot under the test output directory and returns its path (<see cref="FullPageAsync"/>).</summary>
     public static async Task<string> ScreenshotAsync(IPage page, string name)
     {
         var directory = Path.Combine(AppContext.BaseDirectory, "screenshots");
@@ -65,7 +60,12 @@ internal static class Chromium
         return path;
     }
 
-    /// <summary>Saves a full-page screenshot to <paramref name="path"/>, from the top of the page (see <see cref="ScreenshotAsync"/>).</summary>
+    /// <summary>Saves a full-page screenshot to <paramref name="path"/>.</summary>
+    /// <remarks>
+    /// Taken from the top of the page, then scrolled back: a full-page capture of a scrolled page draws the
+    /// fixed app bar as far down as the page was scrolled, over the content, which looked like a layout
+    /// fault that a person at the browser never sees (the storm test's grid, 2026-11-28).
+    /// </remarks>
     public static async Task FullPageAsync(IPage page, string path)
     {
         // A page that no longer runs scripts (a failed test's last look) is still captured, as it stands.

@@ -48,19 +48,24 @@ public sealed class SecurityDatabase : IDisposable
         {
             Migrate();
         }
-        catch (Exception exception) when (ReadProblem(exception) is { } problem)
+        catch (Exception exception) when (SqliteOf(exception) is { } sqlite)
         {
             // Stops the start with one line and exit code 2, as a bad setting does (Program), not a crash
-            // with a stack trace: the operator's next step is about the file (docs/reliability.md).
-            var next = SqliteOf(exception)!.SqliteErrorCode switch
+            // with a stack trace: the operator's next step is about the file (docs/reliability.md). A write
+            // refused here can only be a migration this build must make.
+            var (problem, next) = sqlite.SqliteErrorCode switch
             {
-                5 or 6 => "start it again once that program lets go of the file",
-                11 or 26 => "restore the file from a backup, or move it aside to start with an empty database",
-                _ => "check the file, its folder's permissions and the disk",
+                5 or 6 => (ReadProblem(exception), "start it again once that program lets go of the file"),
+                11 or 26 => (ReadProblem(exception), "restore the file from a backup, or move it aside to start with an empty database"),
+                8 or 3 => ($"The dashboard's database {FilePath} cannot be used (it is read-only, and this build must update its tables)", Checks),
+                13 => ($"The dashboard's database {FilePath} cannot be used (its disk is full)", Checks),
+                _ => (ReadProblem(exception), Checks),
             };
             throw new SettingException($"{problem}, so the dashboard cannot start: {next} (Data:Path).", exception);
         }
     }
+
+    private const string Checks = "check the file, its folder's permissions and the disk";
 
     /// <summary>How long a write waits for a lock another connection holds before it is refused.</summary>
     public const int BusyTimeoutSeconds = 5;
@@ -139,9 +144,6 @@ public sealed class SecurityDatabase : IDisposable
         { SqliteErrorCode: 5 or 6 } => $"The dashboard's database {FilePath} cannot be read (another program holds it locked)",
         { SqliteErrorCode: 11 or 26 } => $"The dashboard's database {FilePath} cannot be read (the file is damaged or is not a database)",
         { SqliteErrorCode: 10 or 14 or 23 } => $"The dashboard's database {FilePath} cannot be read (a disk or permission error)",
-        // Only at start, when this build must update the tables of a file it may not write.
-        { SqliteErrorCode: 8 or 3 } => $"The dashboard's database {FilePath} cannot be used (it is read-only, and this build must update its tables)",
-        { SqliteErrorCode: 13 } => $"The dashboard's database {FilePath} cannot be used (its disk is full)",
         var other => $"The dashboard's database {FilePath} cannot be read (SQLite error {other.SqliteErrorCode})",
     };
 
